@@ -1,0 +1,36 @@
+/**
+ * One way to install a chart: Helm v4 Chart resources, rendered by the Kubernetes
+ * provider into ordinary Kubernetes resources. That keeps previews and render mode
+ * working without a cluster (a Helm Release needs one), and makes every object of
+ * every chart visible to the policy pack.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ChartKey, resolveChartSource } from "../lib/charts";
+import { PlatformConfig } from "../lib/config";
+import { mergeValues } from "../lib/merge";
+
+export interface ChartArgs {
+  /** Which chart, by the platform's key; its source comes from the stack's `charts` config. */
+  key: ChartKey;
+  namespace: string;
+  /** The platform's values for this chart; the stack's `values.<key>` is deep-merged over them. */
+  values: Record<string, unknown>;
+  platform: PlatformConfig;
+}
+
+/** The Helm chart of an add-on, with source and value overrides applied. */
+export function installChart(name: string, args: ChartArgs, opts: pulumi.ComponentResourceOptions): k8s.helm.v4.Chart {
+  const source = resolveChartSource(args.key, args.platform.charts[args.key]);
+  return new k8s.helm.v4.Chart(
+    name,
+    {
+      chart: source.chart,
+      version: source.version,
+      repositoryOpts: source.repository ? { repo: source.repository } : undefined,
+      namespace: args.namespace,
+      values: mergeValues(args.values, args.platform.values[args.key]),
+    },
+    opts,
+  );
+}

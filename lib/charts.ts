@@ -1,0 +1,93 @@
+/**
+ * Where every Helm chart comes from. Defaults point at the upstream repositories at
+ * pinned versions; stack config (`charts.<key>`) can point any of them at a mirror,
+ * an OCI registry or a local directory, which is how air-gapped users (and this
+ * repository's offline tests) install the platform.
+ */
+
+export const CHART_KEYS = [
+  "cilium",
+  "tigeraOperator",
+  "flannel",
+  "istioBase",
+  "istiod",
+  "istioGateway",
+  "ingressNginx",
+  "nginxIngress",
+  "certManager",
+  "submarinerBroker",
+  "submarinerOperator",
+  "kubePrometheusStack",
+  "kiali",
+  "jaeger",
+] as const;
+
+export type ChartKey = (typeof CHART_KEYS)[number];
+
+export interface ChartSource {
+  /** Helm repository URL; omitted for OCI references and local paths. */
+  repository?: string;
+  /** Chart name in the repository, an `oci://` reference, or a local directory. */
+  chart: string;
+  /** Exact chart version; omitted only for local directories. */
+  version?: string;
+}
+
+/** A user's override: any field of a ChartSource, or `path` for a local chart directory. */
+export interface ChartSourceOverride {
+  repository?: string;
+  chart?: string;
+  version?: string;
+  path?: string;
+}
+
+const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
+const ISTIO_VERSION = "1.27.3";
+const SUBMARINER_REPO = "https://submariner-io.github.io/submariner-charts/charts";
+const SUBMARINER_VERSION = "0.21.0";
+
+export const DEFAULT_CHARTS: Readonly<Record<ChartKey, ChartSource>> = {
+  cilium: { repository: "https://helm.cilium.io", chart: "cilium", version: "1.18.3" },
+  tigeraOperator: {
+    repository: "https://docs.tigera.io/calico/charts",
+    chart: "tigera-operator",
+    version: "v3.30.4",
+  },
+  flannel: { repository: "https://flannel-io.github.io/flannel", chart: "flannel", version: "v0.27.4" },
+  istioBase: { repository: ISTIO_REPO, chart: "base", version: ISTIO_VERSION },
+  istiod: { repository: ISTIO_REPO, chart: "istiod", version: ISTIO_VERSION },
+  istioGateway: { repository: ISTIO_REPO, chart: "gateway", version: ISTIO_VERSION },
+  ingressNginx: {
+    repository: "https://kubernetes.github.io/ingress-nginx",
+    chart: "ingress-nginx",
+    version: "4.13.3",
+  },
+  nginxIngress: { chart: "oci://ghcr.io/nginx/charts/nginx-ingress", version: "2.3.1" },
+  certManager: { repository: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.19.1" },
+  submarinerBroker: { repository: SUBMARINER_REPO, chart: "submariner-k8s-broker", version: SUBMARINER_VERSION },
+  submarinerOperator: { repository: SUBMARINER_REPO, chart: "submariner-operator", version: SUBMARINER_VERSION },
+  kubePrometheusStack: {
+    repository: "https://prometheus-community.github.io/helm-charts",
+    chart: "kube-prometheus-stack",
+    version: "79.1.0",
+  },
+  kiali: { repository: "https://kiali.org/helm-charts", chart: "kiali-server", version: "2.17.0" },
+  jaeger: { repository: "https://jaegertracing.github.io/helm-charts", chart: "jaeger", version: "3.4.1" },
+};
+
+/** The effective source of one chart: the default with the stack's override applied. */
+export function resolveChartSource(key: ChartKey, override?: ChartSourceOverride): ChartSource {
+  const base = DEFAULT_CHARTS[key];
+  if (!override) return { ...base };
+  if (override.path) {
+    // A local directory replaces the repository entirely; Helm reads the version from Chart.yaml.
+    return { chart: override.path };
+  }
+  const chart = override.chart ?? base.chart;
+  const isOci = chart.startsWith("oci://");
+  return {
+    chart,
+    version: override.version ?? base.version,
+    repository: isOci ? undefined : (override.repository ?? base.repository),
+  };
+}

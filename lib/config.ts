@@ -1,0 +1,326 @@
+/**
+ * Stack configuration: one structured key, `k8s-netplat:platform`, parsed into one
+ * typed object and validated before any resource is registered. Every error names
+ * the key (as a path under `platform`) and what would be accepted.
+ */
+import { z } from "zod";
+import { CHART_KEYS, ChartKey, ChartSourceOverride } from "./charts";
+import { cidrsOverlap, findOverlaps, parseCidr } from "./cidr";
+import { AppSpec } from "./app-spec";
+import { SHOP_APP } from "./shop";
+import { resolveApp } from "./intent";
+
+export const CONFIG_NAMESPACE = "k8s-netplat";
+export const CONFIG_KEY = "platform";
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS-1123 label (lower-case letters, digits, '-')");
+const cidr = z.string().superRefine((v, ctx) => {
+  try {
+    parseCidr(v);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: (e as Error).message });
+  }
+});
+const labels = z.record(z.string(), z.string());
+
+export const CNI_PROVIDERS = ["calico", "cilium", "flannel"] as const;
+export const KUBE_PROXY_MODES = ["iptables", "ipvs", "nftables", "kube-proxy-replacement"] as const;
+export const INGRESS_CONTROLLERS = ["nginx-inc", "ingress-nginx", "gateway-api"] as const;
+export const ISSUERS = ["selfsigned", "letsencrypt-staging", "letsencrypt-prod"] as const;
+
+const clusterSchema = z
+  .object({
+    /** Cluster id: Submariner's cluster id and the prefix of every resource of this cluster. */
+    name: dnsLabel,
+    /** kubeconfig context; the kubeconfig itself comes from the secret `kubeconfigs.<name>` or the environment. */
+    context: z.string().min(1).optional(),
+    podCidr: cidr,
+    serviceCidr: cidr,
+    cni: z.enum(CNI_PROVIDERS),
+    kubeProxyMode: z.enum(KUBE_PROXY_MODES),
+    /**
+     * The API server address as nodes reach it. Cilium's kube-proxy replacement needs it,
+     * since without kube-proxy the `kubernetes` Service's ClusterIP does not work at boot.
+     */
+    apiServer: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(6443) }).strict().optional(),
+    /** Which app services run here; all of them when omitted. */
+    services: z.array(dnsLabel).optional(),
+    /** Nodes that may run the Submariner gateway. */
+    gatewayNodeSelector: labels.default({ "submariner.io/gateway": "true" }),
+    /** This cluster's Globalnet range; carved from `submariner.globalCidrRange` when omitted. */
+    globalCidr: cidr.optional(),
+  })
+  .strict();
+
+const serviceOverrideSchema = z
+  .object({
+    image: z.string().min(1).optional(),
+    namespace: dnsLabel.optional(),
+  })
+  .strict();
+
+const appSchema = z
+  .object({
+    namespace: dnsLabel.default(SHOP_APP.namespace),
+    host: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "must be a fully qualified host name"),
+    replicas: z.number().int().min(1).max(100).default(1),
+    autoscaling: z
+      .object({
+        minReplicas: z.number().int().min(1),
+        maxReplicas: z.number().int().min(1),
+        targetCPUUtilization: z.number().int().min(10).max(100).default(70),
+      })
+      .strict()
+      .optional(),
+    podDisruptionBudget: z.boolean().default(false),
+    /** Per-service changes to the built-in shop app (image pins, namespaces). */
+    services: z.record(dnsLabel, serviceOverrideSchema).default({}),
+    /** Address ranges of the external SaaS hosts, by external name. */
+    externalCidrs: z.record(dnsLabel, z.array(cidr).min(1)).default({}),
+    /** Replaces the built-in traffic intent; `source -> destination:port[/protocol]`. */
+    edges: z.array(z.string()).optional(),
+  })
+  .strict();
+
+const chartOverrideSchema = z
+  .object({
+    repository: z.string().url().optional(),
+    chart: z.string().min(1).optional(),
+    version: z.string().min(1).optional(),
+    path: z.string().min(1).optional(),
+  })
+  .strict();
+
+const chartKeyEnum = z.enum(CHART_KEYS);
+
+export const platformSchema = z
+  .object({
+    environment: z.enum(["dev", "prod"]),
+    clusters: z.array(clusterSchema).min(1),
+    /** Render mode: write manifests to this folder instead of talking to a cluster. */
+    render: z.object({ directory: z.string().min(1) }).strict().optional(),
+    istio: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Revision label of istiod; a canary upgrade installs a second revision beside it. */
+        revision: dnsLabel.default("1-27"),
+        mtlsMode: z.enum(["STRICT", "PERMISSIVE"]).default("STRICT"),
+        ingressGateway: z.boolean().default(false),
+        rootNamespace: dnsLabel.default("istio-system"),
+        trustDomain: z.string().min(1).default("cluster.local"),
+      })
+      .strict()
+      .prefault({}),
+    ingress: z
+      .object({
+        controller: z.enum(INGRESS_CONTROLLERS).default("nginx-inc"),
+        serviceType: z.enum(["NodePort", "LoadBalancer"]).default("LoadBalancer"),
+        namespace: dnsLabel.default("ingress-nginx"),
+      })
+      .strict()
+      .prefault({}),
+    certificates: z
+      .object({
+        issuer: z.enum(ISSUERS),
+        acmeEmail: z.email().optional(),
+      })
+      .strict(),
+    observability: z
+      .object({
+        enabled: z.boolean().default(false),
+        prometheus: z.boolean().default(true),
+        grafana: z.boolean().default(true),
+        kiali: z.boolean().default(true),
+        jaeger: z.boolean().default(true),
+        hubble: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    submariner: z
+      .object({
+        broker: dnsLabel,
+        globalnet: z.boolean().default(false),
+        globalCidrRange: cidr.default("242.0.0.0/8"),
+        cableDriver: z.enum(["libreswan", "wireguard", "vxlan"]).default("libreswan"),
+      })
+      .strict()
+      .optional(),
+    app: appSchema,
+    charts: z.partialRecord(chartKeyEnum, chartOverrideSchema).default({}),
+    /** Helm values deep-merged over the platform's own, per chart. */
+    values: z.partialRecord(chartKeyEnum, z.record(z.string(), z.unknown())).default({}),
+  })
+  .strict();
+
+export type RawPlatformConfig = z.input<typeof platformSchema>;
+type Parsed = z.output<typeof platformSchema>;
+export type ClusterConfig = Parsed["clusters"][number];
+
+export interface PlatformConfig extends Omit<Parsed, "app" | "charts"> {
+  charts: Partial<Record<ChartKey, ChartSourceOverride>>;
+  app: Parsed["app"] & { spec: AppSpec };
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`invalid stack configuration (${CONFIG_NAMESPACE}:${CONFIG_KEY}):\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+function pathText(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>(
+    (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : `${acc}.${String(p)}`),
+    CONFIG_KEY,
+  );
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = pathText(issue.path);
+  if (issue.code === "unrecognized_keys") {
+    return `${where}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  }
+  const got = "input" in issue && issue.input !== undefined ? ` (got ${JSON.stringify(issue.input)})` : "";
+  return `${where}: ${issue.message}${got}`;
+}
+
+/** The app with the stack's overrides applied (images, namespaces, external ranges, edges). */
+function effectiveApp(app: Parsed["app"]): AppSpec {
+  return {
+    namespace: app.namespace,
+    services: SHOP_APP.services.map((s) => ({ ...s, ...app.services[s.name] })),
+    externals: SHOP_APP.externals.map((e) => ({ ...e, cidrs: app.externalCidrs[e.name] ?? e.cidrs })),
+    edges: app.edges ?? SHOP_APP.edges,
+  };
+}
+
+/** False when either side does not parse: the schema has reported that already. */
+function rangesOverlap(a: string, b: string): boolean {
+  try {
+    return cidrsOverlap(parseCidr(a), parseCidr(b));
+  } catch {
+    return false;
+  }
+}
+
+/** Cross-field rules that a schema cannot say: each names the key and the accepted values. */
+function semanticProblems(c: Parsed, app: AppSpec): string[] {
+  const problems: string[] = [];
+  const names = c.clusters.map((k) => k.name);
+  names.forEach((n, i) => {
+    if (names.indexOf(n) !== i) problems.push(`${CONFIG_KEY}.clusters[${i}].name: "${n}" is used by another cluster`);
+  });
+  const serviceNames = new Set(app.services.map((s) => s.name));
+  for (const name of Object.keys(c.app.services)) {
+    if (!serviceNames.has(name)) {
+      problems.push(`${CONFIG_KEY}.app.services.${name}: no such service (accepted: ${[...serviceNames].join(", ")})`);
+    }
+  }
+  const externalNames = new Set(app.externals.map((e) => e.name));
+  for (const name of Object.keys(c.app.externalCidrs)) {
+    if (!externalNames.has(name)) {
+      problems.push(`${CONFIG_KEY}.app.externalCidrs.${name}: no such external (accepted: ${[...externalNames].join(", ")})`);
+    }
+  }
+  c.clusters.forEach((k, i) => {
+    const at = `${CONFIG_KEY}.clusters[${i}]`;
+    if (k.cni === "flannel" && c.environment !== "dev") {
+      problems.push(
+        `${at}.cni: flannel does not enforce NetworkPolicy and is accepted only when environment is dev (use calico or cilium)`,
+      );
+    }
+    if (k.kubeProxyMode === "kube-proxy-replacement" && k.cni !== "cilium") {
+      problems.push(`${at}.kubeProxyMode: kube-proxy-replacement needs cni cilium (accepted with ${k.cni}: iptables, ipvs, nftables)`);
+    }
+    if (k.kubeProxyMode === "kube-proxy-replacement" && !k.apiServer) {
+      problems.push(`${at}.apiServer: required with kube-proxy-replacement (the API server host and port nodes reach)`);
+    }
+    try {
+      for (const o of findOverlaps([
+        { name: "podCidr", cidr: k.podCidr },
+        { name: "serviceCidr", cidr: k.serviceCidr },
+      ])) {
+        problems.push(`${at}: ${o}`);
+      }
+    } catch {
+      // Already reported by the schema.
+    }
+    for (const s of k.services ?? []) {
+      if (!serviceNames.has(s)) {
+        problems.push(`${at}.services: no such service "${s}" (accepted: ${[...serviceNames].join(", ")})`);
+      }
+    }
+  });
+  for (const s of serviceNames) {
+    if (!c.clusters.some((k) => k.services === undefined || k.services.includes(s))) {
+      problems.push(`${CONFIG_KEY}.clusters[*].services: service "${s}" is placed on no cluster`);
+    }
+  }
+  if (c.clusters.length > 1 && !c.submariner) {
+    problems.push(`${CONFIG_KEY}.submariner: required when there is more than one cluster (set broker to one of: ${names.join(", ")})`);
+  }
+  if (c.submariner) {
+    if (!names.includes(c.submariner.broker)) {
+      problems.push(`${CONFIG_KEY}.submariner.broker: "${c.submariner.broker}" is not a cluster (accepted: ${names.join(", ")})`);
+    }
+    if (!c.submariner.globalnet && c.clusters.length > 1) {
+      // Without Globalnet, Submariner routes real pod and service addresses, so they must be unique across clusters.
+      c.clusters.forEach((a, i) =>
+        c.clusters.slice(i + 1).forEach((b) => {
+          for (const ra of ["podCidr", "serviceCidr"] as const) {
+            for (const rb of ["podCidr", "serviceCidr"] as const) {
+              if (rangesOverlap(a[ra], b[rb])) {
+                problems.push(
+                  `${CONFIG_KEY}.clusters: ${a.name} ${ra} (${a[ra]}) overlaps ${b.name} ${rb} (${b[rb]}); ` +
+                    "give the clusters disjoint ranges or set submariner.globalnet: true",
+                );
+              }
+            }
+          }
+        }),
+      );
+    }
+  }
+  if (c.environment === "prod" && c.istio.enabled && c.istio.mtlsMode !== "STRICT") {
+    problems.push(`${CONFIG_KEY}.istio.mtlsMode: prod accepts only STRICT (got ${c.istio.mtlsMode})`);
+  }
+  if (c.ingress.controller === "gateway-api" && !c.istio.enabled) {
+    problems.push(`${CONFIG_KEY}.ingress.controller: gateway-api is served by Istio's Gateway implementation; set istio.enabled: true or choose nginx-inc or ingress-nginx`);
+  }
+  if (c.certificates.issuer !== "selfsigned" && !c.certificates.acmeEmail) {
+    problems.push(`${CONFIG_KEY}.certificates.acmeEmail: required for Let's Encrypt issuers (an address Let's Encrypt can warn about expiry)`);
+  }
+  if (c.app.autoscaling && c.app.autoscaling.minReplicas > c.app.autoscaling.maxReplicas) {
+    problems.push(`${CONFIG_KEY}.app.autoscaling: minReplicas (${c.app.autoscaling.minReplicas}) exceeds maxReplicas (${c.app.autoscaling.maxReplicas})`);
+  }
+  if (c.render && c.clusters.length > 1) {
+    problems.push(`${CONFIG_KEY}.render: render mode writes one cluster's manifests; it is accepted only with one cluster`);
+  }
+  return problems;
+}
+
+/**
+ * Parses the raw `platform` config object. Throws ConfigError listing every problem
+ * found (schema and cross-field) so a user fixes them in one pass.
+ */
+export function parsePlatformConfig(raw: unknown): PlatformConfig {
+  if (raw === undefined || raw === null) {
+    throw new ConfigError([`${CONFIG_KEY}: missing; set ${CONFIG_NAMESPACE}:${CONFIG_KEY} in stacks/Pulumi.<stack>.yaml`]);
+  }
+  const result = platformSchema.safeParse(raw, { reportInput: true });
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map(describeIssue));
+  }
+  const parsed = result.data;
+  const spec = effectiveApp(parsed.app);
+  const problems = semanticProblems(parsed, spec);
+  try {
+    resolveApp(spec, { ingressNamespace: parsed.ingress.namespace });
+  } catch (e) {
+    problems.push(`${CONFIG_KEY}.app.edges: ${(e as Error).message}`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...parsed, app: { ...parsed.app, spec } };
+}
