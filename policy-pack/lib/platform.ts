@@ -1,0 +1,126 @@
+/**
+ * Platform facts of one cluster: which CNI, kube-proxy mode, whether Istio is
+ * installed. Read from the `netplat-platform` ConfigMap the program publishes, or,
+ * without it, detected from the resources (Helm charts, well-known DaemonSets).
+ */
+import type { K8sManifest } from "./k8s";
+import { isRecord } from "./k8s";
+import type { ManifestObject, StackObject } from "./stack";
+
+export const PROFILE_CONFIGMAP_NAME = "netplat-platform";
+export const PROFILE_CONFIGMAP_NAMESPACE = "kube-system";
+export const PROFILE_LABEL = "netplat.dev/platform-profile";
+
+export type Cni = "calico" | "cilium" | "flannel";
+
+export interface PlatformFacts {
+  source: "profile" | "detected";
+  /** CNIs present (Canal would be calico + flannel). Empty when unknown. */
+  cnis: Cni[];
+  /** iptables | ipvs | nftables | kube-proxy-replacement; undefined when unknown. */
+  kubeProxyMode?: string;
+  /** Whether NetworkPolicies are enforced; undefined when it cannot be told. */
+  networkPolicyEnforced?: boolean;
+  istio: boolean;
+  istioRootNamespace: string;
+  cluster: string;
+  /** Optional profile key `expectedServiceCount`: Services the cluster runs, this stack's or not. */
+  expectedServiceCount?: number;
+  /** The profile ConfigMap, when present. */
+  profile?: ManifestObject;
+}
+
+export function isProfileConfigMap(m: K8sManifest): boolean {
+  return (
+    m.kind === "ConfigMap" &&
+    m.metadata.name === PROFILE_CONFIGMAP_NAME &&
+    m.metadata.labels?.[PROFILE_LABEL] === "true"
+  );
+}
+
+/** Last path segment of a chart reference: `oci://ghcr.io/nginx/charts/nginx-ingress` -> `nginx-ingress`. */
+function chartBase(chart: unknown): string | undefined {
+  if (typeof chart !== "string") return undefined;
+  const parts = chart.replace(/\/+$/, "").split("/");
+  return parts[parts.length - 1].replace(/-\d+(\.\d+)*.*\.tgz$/, "");
+}
+
+const CNI_BY_CHART: Record<string, Cni> = {
+  cilium: "cilium",
+  "tigera-operator": "calico",
+  flannel: "flannel",
+};
+const CNI_BY_DAEMONSET: Record<string, Cni> = {
+  "calico-node": "calico",
+  cilium: "cilium",
+  "kube-flannel-ds": "flannel",
+};
+
+function enforcedBy(cnis: Cni[]): boolean | undefined {
+  if (cnis.includes("calico") || cnis.includes("cilium")) return true;
+  if (cnis.includes("flannel")) return false;
+  return undefined;
+}
+
+export function detectPlatform(
+  key: string,
+  objects: StackObject[],
+  manifests: ManifestObject[],
+): PlatformFacts {
+  const profile = manifests.find((o) => isProfileConfigMap(o.manifest));
+  if (profile) {
+    const d = profile.manifest.data ?? {};
+    const cni = (d.cni ?? "").trim().toLowerCase();
+    const cnis = (["calico", "cilium", "flannel"] as Cni[]).filter((c) => c === cni);
+    const count = Number(d.expectedServiceCount);
+    return {
+      source: "profile",
+      cnis,
+      kubeProxyMode: d.kubeProxyMode || undefined,
+      networkPolicyEnforced:
+        d.networkPolicyEnforced === "true"
+          ? true
+          : d.networkPolicyEnforced === "false"
+            ? false
+            : enforcedBy(cnis),
+      istio: d.istio === "true",
+      istioRootNamespace: d.istioRootNamespace || "istio-system",
+      cluster: d.cluster || key,
+      expectedServiceCount: Number.isFinite(count) && count > 0 ? count : undefined,
+      profile,
+    };
+  }
+  const cnis = new Set<Cni>();
+  let istio = false;
+  let kubeProxyMode: string | undefined;
+  for (const o of objects) {
+    if (/^kubernetes:helm\.sh\/v\d:(Chart|Release)$/.test(o.type)) {
+      const base = chartBase(o.props.chart);
+      if (base && CNI_BY_CHART[base]) cnis.add(CNI_BY_CHART[base]);
+      if (base === "istiod") istio = true;
+      const values = isRecord(o.props.values) ? o.props.values : {};
+      if (
+        base === "cilium" &&
+        (values.kubeProxyReplacement === true || values.kubeProxyReplacement === "true")
+      ) {
+        kubeProxyMode = "kube-proxy-replacement";
+      }
+    }
+    const m = o.manifest;
+    if (m?.kind === "DaemonSet" && m.metadata.name && CNI_BY_DAEMONSET[m.metadata.name]) {
+      cnis.add(CNI_BY_DAEMONSET[m.metadata.name]);
+    }
+    if (m?.kind === "Installation" && m.apiVersion.startsWith("operator.tigera.io/")) cnis.add("calico");
+    if (m?.kind === "Deployment" && m.metadata.name === "istiod") istio = true;
+  }
+  const list = [...cnis];
+  return {
+    source: "detected",
+    cnis: list,
+    kubeProxyMode,
+    networkPolicyEnforced: enforcedBy(list),
+    istio,
+    istioRootNamespace: "istio-system",
+    cluster: key,
+  };
+}

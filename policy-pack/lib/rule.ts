@@ -1,0 +1,180 @@
+/**
+ * Builders that turn a rule written against plain manifests into a CrossGuard
+ * policy (`ResourceValidationPolicy` / `StackValidationPolicy`). They take care of
+ * what every rule shares: config defaults from the schema, the `exclude` list,
+ * "not applicable" for other kinds, and a remediation sentence in every message.
+ */
+import type {
+  EnforcementLevel,
+  PolicyConfigSchema,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  ReportViolation,
+  Severity,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import type { K8sManifest } from "./k8s";
+import { describe, isRecord, toManifest } from "./k8s";
+import { buildStackView, type StackObject, type StackView } from "./stack";
+
+export type RuleKind = "resource" | "stack";
+
+/** A config property: its JSON schema, with the default the rule uses when config omits it. */
+export type ConfigProps<C> = { [K in keyof C]: PolicyConfigJSONSchema & { default: C[K] } };
+
+export interface RuleMeta<C> {
+  /** Policy id, e.g. `kubernetes-pod-no-privileged`. */
+  name: string;
+  description: string;
+  severity: Severity;
+  /** What to do about a violation, in one or two sentences; the default fix in messages. */
+  remediation: string;
+  /** Used when the stack's policy config names no level for this rule. */
+  enforcementLevel: EnforcementLevel;
+  config?: ConfigProps<C>;
+}
+
+function schemaOf<C>(props: ConfigProps<C> | undefined, extra: Record<string, PolicyConfigJSONSchema>) {
+  const properties: Record<string, PolicyConfigJSONSchema> = { ...extra };
+  for (const [k, v] of Object.entries(props ?? {})) properties[k] = v as PolicyConfigJSONSchema;
+  return Object.keys(properties).length > 0 ? ({ properties } satisfies PolicyConfigSchema) : undefined;
+}
+
+function configOf<C>(schema: PolicyConfigSchema | undefined, given: object): C {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema?.properties ?? {})) {
+    if (isRecord(v) && "default" in v) out[k] = v.default;
+  }
+  return { ...out, ...given } as C;
+}
+
+function message(problem: string, fix: string, unknownPaths: string[] = []): string {
+  const p = problem.replace(/[.\s]+$/, "");
+  const f = fix.replace(/\s+$/, "");
+  const unknown =
+    unknownPaths.length > 0
+      ? ` (Unknown during preview, checked as absent: ${unknownPaths.slice(0, 3).join(", ")}` +
+        `${unknownPaths.length > 3 ? ", ..." : ""}; \`pulumi up\` sees the real values.)`
+      : "";
+  return `${p}. ${f.endsWith(".") ? f : `${f}.`}${unknown}`;
+}
+
+/** Matches `namespace/name` against patterns with `*` wildcards, e.g. `kube-system/*` or `ingress-nginx/*-controller`. */
+export function matchesAny(patterns: readonly string[], namespace: string, name: string): boolean {
+  const key = `${namespace}/${name}`;
+  return patterns.some((p) => {
+    const escaped = p.split("*").map((s) => s.replace(/[.+?^$()|[\]\\{}]/g, "\\$&"));
+    const re = new RegExp(`^${escaped.join(".*")}$`);
+    return re.test(key);
+  });
+}
+
+export interface CommonResourceConfig {
+  /** Objects this rule skips, as `namespace/name` patterns (`*` wildcard). */
+  exclude: string[];
+}
+
+export interface ResourceCheck<C> {
+  manifest: K8sManifest;
+  config: C & CommonResourceConfig;
+  /** The namespace the object lands in (own, provider default, else `default`). */
+  namespace: string;
+  /** Whether metadata.namespace was set on the object itself. */
+  namespaceSet: boolean;
+  report(problem: string, fix?: string): void;
+}
+
+export interface ResourceRuleMeta<C> extends RuleMeta<C> {
+  /** Kinds the rule checks. */
+  kinds: readonly string[];
+  /** Restrict to these apiVersion groups (e.g. `security.istio.io`); all when omitted. */
+  groups?: readonly string[];
+}
+
+export type PackPolicy = (ResourceValidationPolicy | StackValidationPolicy) & { tags: string[] };
+
+export function resourceRule<C extends object>(
+  meta: ResourceRuleMeta<C>,
+  check: (c: ResourceCheck<C>) => void,
+): ResourceValidationPolicy & { tags: string[] } {
+  const configSchema = schemaOf(meta.config, {
+    exclude: {
+      type: "array",
+      items: { type: "string" },
+      default: [],
+      description: "Objects this rule skips, as namespace/name patterns with * wildcards.",
+    },
+  });
+  return {
+    name: meta.name,
+    description: meta.description,
+    severity: meta.severity,
+    enforcementLevel: meta.enforcementLevel,
+    remediationSteps: meta.remediation,
+    configSchema,
+    tags: ["resource", ...meta.kinds],
+    validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
+      const conv = toManifest(args.type, args.props, args.name);
+      if (!conv || !meta.kinds.includes(conv.manifest.kind)) {
+        return args.notApplicable(`checks ${meta.kinds.join(", ")} only`);
+      }
+      const m = conv.manifest;
+      const group = m.apiVersion.includes("/") ? m.apiVersion.split("/")[0] : "";
+      if (meta.groups && !meta.groups.includes(group)) {
+        return args.notApplicable(`checks ${meta.groups.join(", ")} objects only`);
+      }
+      const config = configOf<C & CommonResourceConfig>(configSchema, args.getConfig<object>());
+      const providerNs = args.provider?.props?.namespace;
+      const namespace = m.metadata.namespace || (typeof providerNs === "string" && providerNs) || "default";
+      if (matchesAny(config.exclude ?? [], namespace, m.metadata.name ?? "")) {
+        return args.notApplicable(`${describe(m)} is excluded by config`);
+      }
+      check({
+        manifest: m,
+        config,
+        namespace,
+        namespaceSet: Boolean(m.metadata.namespace),
+        report: (problem, fix) =>
+          reportViolation(message(problem, fix ?? meta.remediation, conv.unknownPaths)),
+      });
+    },
+  };
+}
+
+export interface StackCheck<C> {
+  view: StackView;
+  config: C;
+  /** Reports against `target` (its URN), or the stack as a whole. */
+  report(target: StackObject | undefined, problem: string, fix?: string): void;
+  /** Marks the policy not applicable to this stack (throws). */
+  notApplicable(reason: string): never;
+}
+
+export function stackRule<C extends object>(
+  meta: RuleMeta<C>,
+  check: (c: StackCheck<C>) => void,
+): StackValidationPolicy & { tags: string[] } {
+  const configSchema = schemaOf(meta.config, {});
+  return {
+    name: meta.name,
+    description: meta.description,
+    severity: meta.severity,
+    enforcementLevel: meta.enforcementLevel,
+    remediationSteps: meta.remediation,
+    configSchema,
+    tags: ["stack"],
+    validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
+      const view = buildStackView(args.resources);
+      const config = configOf<C>(configSchema, args.getConfig<object>());
+      check({
+        view,
+        config,
+        report: (target, problem, fix) =>
+          reportViolation(message(problem, fix ?? meta.remediation, target?.unknownPaths), target?.urn),
+        notApplicable: (reason) => args.notApplicable(reason),
+      });
+    },
+  };
+}
