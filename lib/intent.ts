@@ -147,17 +147,17 @@ export interface ClusterView {
    * For a service that runs only elsewhere: the address range its clients dial
    * (the remote cluster's service CIDR, or its Globalnet range).
    */
-  remoteServiceCidr: (service: string) => string | undefined;
-  /** For a client that runs only elsewhere: the range its connections arrive from. */
-  remoteClientCidr: (service: string) => string | undefined;
+  remoteServiceCidrs: (service: string) => string[];
+  /** For a client that runs only elsewhere: the ranges its connections arrive from. */
+  remoteClientCidrs: (service: string) => string[];
 }
 
 export function singleCluster(app: ResolvedApp, cluster = "default"): ClusterView {
   return {
     cluster,
     local: new Set(app.spec.services.map((s) => s.name)),
-    remoteServiceCidr: () => undefined,
-    remoteClientCidr: () => undefined,
+    remoteServiceCidrs: () => [],
+    remoteClientCidrs: () => [],
   };
 }
 
@@ -260,44 +260,36 @@ export function compileNetworkPolicies(app: ResolvedApp, opts: PolicyOptions, vi
     const src = e.source;
     // Egress side: on the source's pods, when the source runs here.
     if (src.kind === "service" && view.local.has(src.name)) {
-      let to: PolicyPeer | undefined;
+      let to: PolicyPeer[] = [];
       let egressPort = port;
       if (dst.kind === "service") {
         if (view.local.has(dst.name)) {
-          to = podPeer(dst.namespace, { [NAME_LABEL]: dst.name });
+          to = [podPeer(dst.namespace, { [NAME_LABEL]: dst.name })];
         } else {
           // A remote service is dialled at its (global) service address on the Service port:
           // no local kube-proxy translates it to a pod port before the policy sees it.
-          const cidr = view.remoteServiceCidr(dst.name);
-          if (cidr) to = { ipBlock: { cidr } };
+          to = view.remoteServiceCidrs(dst.name).map((cidr) => ({ ipBlock: { cidr } }));
           egressPort = { protocol: e.protocol, port: e.port };
         }
       } else if (dst.kind === "external") {
-        to = undefined;
-        out.push(
-          networkPolicy(edgeName(e, "egress"), src.namespace, selectorFor(src.name), "Egress",
-            dst.cidrs.map((cidr) => ({ ipBlock: { cidr } })), [port], "traffic-intent"),
-        );
+        to = dst.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
       }
-      if (to) {
-        out.push(networkPolicy(edgeName(e, "egress"), src.namespace, selectorFor(src.name), "Egress", [to], [egressPort], "traffic-intent"));
+      if (to.length > 0) {
+        out.push(networkPolicy(edgeName(e, "egress"), src.namespace, selectorFor(src.name), "Egress", to, [egressPort], "traffic-intent"));
       }
     }
     // Ingress side: on the destination's pods, when the destination runs here.
     if (dst.kind === "service" && view.local.has(dst.name)) {
-      let from: PolicyPeer | undefined;
+      let from: PolicyPeer[] = [];
       if (src.kind === "ingress-controller") {
-        from = podPeer(opts.ingress.namespace, opts.ingress.podLabels);
+        from = [podPeer(opts.ingress.namespace, opts.ingress.podLabels)];
       } else if (src.kind === "service") {
-        if (view.local.has(src.name)) {
-          from = podPeer(src.namespace, { [NAME_LABEL]: src.name });
-        } else {
-          const cidr = view.remoteClientCidr(src.name);
-          if (cidr) from = { ipBlock: { cidr } };
-        }
+        from = view.local.has(src.name)
+          ? [podPeer(src.namespace, { [NAME_LABEL]: src.name })]
+          : view.remoteClientCidrs(src.name).map((cidr) => ({ ipBlock: { cidr } }));
       }
-      if (from) {
-        out.push(networkPolicy(edgeName(e, "ingress"), dst.namespace, selectorFor(dst.name), "Ingress", [from], [port], "traffic-intent"));
+      if (from.length > 0) {
+        out.push(networkPolicy(edgeName(e, "ingress"), dst.namespace, selectorFor(dst.name), "Ingress", from, [port], "traffic-intent"));
       }
     }
   }
@@ -366,17 +358,16 @@ export function intentDocument(app: ResolvedApp, opts: PolicyOptions, view: Clus
   for (const x of app.spec.externals) peers[x.name] = { kind: "external", host: x.host, cidrs: x.cidrs };
   peers["ingress-controller"] = { kind: "workload", namespace: opts.ingress.namespace, podLabels: opts.ingress.podLabels };
   const remotePeer = (name: string, role: "service" | "client"): string | undefined => {
-    const cidr = role === "service" ? view.remoteServiceCidr(name) : view.remoteClientCidr(name);
-    if (!cidr) return undefined;
+    const cidrs = role === "service" ? view.remoteServiceCidrs(name) : view.remoteClientCidrs(name);
+    if (cidrs.length === 0) return undefined;
     const id = `${name}@remote-${role}`;
-    peers[id] = { kind: "external", host: `${name} (${role === "service" ? "exported service" : "clients"} on another cluster)`, cidrs: [cidr] };
+    peers[id] = { kind: "external", host: `${name} (${role === "service" ? "exported service" : "clients"} on another cluster)`, cidrs };
     return id;
   };
   for (const e of app.edges) {
     const srcLocal = e.source.kind !== "service" || view.local.has(e.source.name);
     const dstLocal = e.destination.kind !== "service" || view.local.has(e.destination.name);
     if (srcLocal && dstLocal) {
-      if (e.source.kind === "ingress-controller" && !dstLocal) continue;
       edges.push({ from: e.from, to: e.to, port: e.podPort, protocol: e.protocol, origin: "app" });
     } else if (srcLocal && e.source.kind === "service") {
       const to = remotePeer(e.to, "service");
