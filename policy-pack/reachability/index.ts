@@ -1,0 +1,21 @@
+/** NetworkPolicy reachability analyser: public surface. Pure TypeScript, no Pulumi. */
+export { ConnSet, PROTOCOLS, type L4Protocol } from "./conns";
+export {
+  analyse,
+  Reachability,
+  formatConnectionsText,
+  formatConnectionsJson,
+  EXTERNAL_SUFFIX,
+  type AnalyseOptions,
+  type Connection,
+  type ExternalPeer,
+} from "./analyse";
+export {
+  readObjects,
+  flattenObjects,
+  NS_NAME_LABEL,
+  WORKLOAD_KINDS,
+  type Workload,
+  type Model,
+} from "./objects";
+export { parseManifests } from "./manifests";

@@ -1,0 +1,22 @@
+import { parseAllDocuments } from "yaml";
+
+/**
+ * Parses multi-document YAML (or JSON) into plain objects; `List` kinds are kept as
+ * they are (the analyser flattens them). Throws an Error naming `source` and the
+ * reason on a syntax error.
+ */
+export function parseManifests(text: string, source: string): unknown[] {
+  const out: unknown[] = [];
+  for (const doc of parseAllDocuments(text, { uniqueKeys: true })) {
+    if (doc.errors.length) throw new Error(`${source}: ${doc.errors[0].message}`);
+    const v: unknown = doc.toJS({ maxAliasCount: 1000 });
+    if (v === null || v === undefined) continue;
+    if (typeof v !== "object" || Array.isArray(v)) {
+      throw new Error(
+        `${source}: a document is not a Kubernetes object (got ${Array.isArray(v) ? "a list" : typeof v})`,
+      );
+    }
+    out.push(v);
+  }
+  return out;
+}
