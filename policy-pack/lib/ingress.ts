@@ -46,8 +46,9 @@ export function nginxControllerOf(m: K8sManifest, cfg: IngressClassConfig): Ngin
   if (cls !== undefined && cfg.f5Classes.includes(cls)) return "f5";
   if (cls !== undefined && cfg.communityClasses.includes(cls)) return "community";
   const keys = Object.keys(m.metadata.annotations ?? {});
-  if (keys.some((k) => k.startsWith(F5_PREFIX))) return "f5";
+  // Community annotations win over F5 ones: they only do anything on the retired controller.
   if (keys.some((k) => k.startsWith(COMMUNITY_PREFIX))) return "community";
+  if (keys.some((k) => k.startsWith(F5_PREFIX))) return "f5";
   if (cls === undefined || /nginx/i.test(cls)) return "unknown-nginx";
   return "other";
 }

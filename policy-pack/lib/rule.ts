@@ -83,6 +83,8 @@ export interface ResourceCheck<C> {
   namespace: string;
   /** Whether metadata.namespace was set on the object itself. */
   namespaceSet: boolean;
+  /** Property paths that were unknown during preview (dropped from `manifest`). */
+  unknownPaths: string[];
   report(problem: string, fix?: string): void;
 }
 
@@ -136,6 +138,7 @@ export function resourceRule<C extends object>(
         config,
         namespace,
         namespaceSet: Boolean(m.metadata.namespace),
+        unknownPaths: conv.unknownPaths,
         report: (problem, fix) =>
           reportViolation(message(problem, fix ?? meta.remediation, conv.unknownPaths)),
       });

@@ -22,12 +22,13 @@ export const imagePinned = resourceRule(
     enforcementLevel: "mandatory",
     kinds: WORKLOAD_KINDS,
   },
-  ({ manifest, report }) => {
+  ({ manifest, unknownPaths, report }) => {
     const t = podTemplateOf(manifest);
     for (const c of t ? containersOf(t.spec) : []) {
       const image = c.container.image;
       if (!image) {
-        report(`${c.label} names no image`);
+        // During preview an image computed from another resource's output is unknown: not a finding.
+        if (!unknownPaths.some((p) => p.endsWith(".image"))) report(`${c.label} names no image`);
         continue;
       }
       const { tag, digest } = parseImage(image);
