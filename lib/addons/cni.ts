@@ -93,7 +93,9 @@ export function ciliumValues(cluster: ClusterConfig, platform: PlatformConfig): 
   };
   if (kpr) {
     if (!cluster.apiServer) {
-      throw new Error(`cluster ${cluster.name}: kube-proxy-replacement needs apiServer (host and port nodes reach)`);
+      throw new Error(
+        `cluster ${cluster.name}: kube-proxy-replacement needs apiServer (host and port nodes reach)`,
+      );
     }
     values.k8sServiceHost = cluster.apiServer.host;
     values.k8sServicePort = cluster.apiServer.port;

@@ -1,0 +1,145 @@
+/**
+ * Observability planning: kube-prometheus-stack (Prometheus, Grafana) in `monitoring`,
+ * Jaeger all-in-one beside it, Kiali in Istio's root namespace. Every chart gets a
+ * `fullnameOverride`, so Service names and pod labels do not depend on the Helm
+ * release name (which Pulumi derives from the resource name, and that differs per cluster).
+ */
+import { PlatformConfig } from "../config";
+
+export const MONITORING_NAMESPACE = "monitoring";
+/** kube-prometheus-stack names everything `<fullname>-<component>`: kps-prometheus, kps-grafana. */
+export const KPS_FULLNAME = "kps";
+export const JAEGER_FULLNAME = "jaeger";
+
+export const PROMETHEUS_URL = `http://${KPS_FULLNAME}-prometheus.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
+export const GRAFANA_URL = `http://${KPS_FULLNAME}-grafana.${MONITORING_NAMESPACE}.svc.cluster.local:80`;
+/** Jaeger's query gRPC port (Kiali reads traces over it). */
+export const JAEGER_QUERY_URL = `http://${JAEGER_FULLNAME}-query.${MONITORING_NAMESPACE}.svc.cluster.local:16685`;
+/** OTLP/gRPC on the all-in-one collector Service, where Istio's sidecars send spans. */
+export const JAEGER_OTLP = {
+  service: `${JAEGER_FULLNAME}-collector.${MONITORING_NAMESPACE}.svc.cluster.local`,
+  port: 4317,
+};
+
+/**
+ * The Prometheus pods, for the intent compiler's scrape allowance. The operator labels
+ * them `app.kubernetes.io/name: prometheus` and `prometheus: <Prometheus CR name>`, and
+ * the CR is `<fullname>-prometheus`.
+ */
+export function prometheusPeer(): { namespace: string; podLabels: Record<string, string> } {
+  return {
+    namespace: MONITORING_NAMESPACE,
+    podLabels: { "app.kubernetes.io/name": "prometheus", prometheus: `${KPS_FULLNAME}-prometheus` },
+  };
+}
+
+/** Whether the platform traces through Jaeger (Istio reads this to add its tracing provider). */
+export function tracingEnabled(platform: PlatformConfig): boolean {
+  return platform.observability.enabled && platform.observability.jaeger && platform.istio.enabled;
+}
+
+/**
+ * Istio's sidecars serve the app's and Envoy's metrics merged on 15020/stats/prometheus
+ * and advertise it with `prometheus.io/*` pod annotations (meshConfig.enablePrometheusMerge).
+ * Port 15020 is outside the mTLS path, so a Prometheus without a sidecar can scrape it.
+ * https://istio.io/latest/docs/ops/integrations/prometheus/#option-1-metrics-merging
+ */
+export const ISTIO_SIDECAR_SCRAPE = {
+  job_name: "istio-sidecars",
+  kubernetes_sd_configs: [{ role: "pod" }],
+  relabel_configs: [
+    {
+      source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"],
+      action: "keep",
+      regex: "true",
+    },
+    {
+      source_labels: ["__meta_kubernetes_pod_annotation_sidecar_istio_io_status"],
+      action: "keep",
+      regex: ".+",
+    },
+    {
+      source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_path"],
+      action: "replace",
+      target_label: "__metrics_path__",
+      regex: "(.+)",
+    },
+    {
+      source_labels: ["__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"],
+      action: "replace",
+      regex: "([^:]+)(?::\\d+)?;(\\d+)",
+      replacement: "$1:$2",
+      target_label: "__address__",
+    },
+    { source_labels: ["__meta_kubernetes_namespace"], action: "replace", target_label: "namespace" },
+    { source_labels: ["__meta_kubernetes_pod_name"], action: "replace", target_label: "pod" },
+  ],
+};
+
+/** Name of the Secret holding Grafana's admin credentials, when the stack supplies a password. */
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+
+/**
+ * kube-prometheus-stack values. `grafanaAdminSecret`: use that Secret's admin-user /
+ * admin-password; without it the chart's fixed default password is removed (null), so
+ * the Grafana chart generates one (which changes on every render: supply a password).
+ */
+export function kubePrometheusStackValues(
+  platform: PlatformConfig,
+  grafanaAdminSecret?: string,
+): Record<string, unknown> {
+  const o = platform.observability;
+  return {
+    fullnameOverride: KPS_FULLNAME,
+    prometheus: {
+      enabled: o.prometheus,
+      prometheusSpec: {
+        // Select every ServiceMonitor/PodMonitor, not just those labelled with this release.
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        additionalScrapeConfigs: platform.istio.enabled ? [ISTIO_SIDECAR_SCRAPE] : [],
+      },
+    },
+    grafana: {
+      enabled: o.grafana,
+      ...(grafanaAdminSecret
+        ? {
+            admin: {
+              existingSecret: grafanaAdminSecret,
+              userKey: "admin-user",
+              passwordKey: "admin-password",
+            },
+          }
+        : { adminPassword: null }),
+    },
+  };
+}
+
+/** Jaeger all-in-one with in-memory storage: no Cassandra/Elasticsearch provisioned. */
+export function jaegerValues(): Record<string, unknown> {
+  return {
+    fullnameOverride: JAEGER_FULLNAME,
+    provisionDataStore: { cassandra: false, elasticsearch: false, kafka: false },
+    storage: { type: "memory" },
+    allInOne: { enabled: true },
+    agent: { enabled: false },
+    collector: { enabled: false },
+    query: { enabled: false },
+  };
+}
+
+/** kiali-server values: Istio's root namespace, our Prometheus, Jaeger and Grafana. */
+export function kialiValues(platform: PlatformConfig): Record<string, unknown> {
+  const o = platform.observability;
+  return {
+    istio_namespace: platform.istio.rootNamespace,
+    auth: { strategy: "token" },
+    deployment: { cluster_wide_access: true },
+    external_services: {
+      istio: { root_namespace: platform.istio.rootNamespace },
+      prometheus: { url: PROMETHEUS_URL },
+      tracing: { enabled: o.jaeger, provider: "jaeger", internal_url: JAEGER_QUERY_URL, use_grpc: true },
+      grafana: { enabled: o.grafana, internal_url: GRAFANA_URL },
+    },
+  };
+}
