@@ -1,0 +1,99 @@
+/**
+ * Istio: base, then istiod at the platform's revision, mesh-wide mTLS, and optionally an
+ * ingress gateway. Values come from lib/addons/istio.ts.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterConfig, PlatformConfig } from "../lib/config";
+import {
+  ISTIO_INGRESS_NAMESPACE,
+  injectionLabels,
+  istioBaseValues,
+  istioGatewayValues,
+  istioNetwork,
+  istiodValues,
+  meshPeerAuthentication,
+} from "../lib/addons/istio";
+import { installChart } from "./helm";
+
+export interface IstioArgs {
+  cluster: ClusterConfig;
+  /** `istio.*` (revision, mtlsMode, ingressGateway, rootNamespace, trustDomain) and chart overrides. */
+  platform: PlatformConfig;
+}
+
+export class Istio extends pulumi.ComponentResource {
+  public readonly revision: string;
+  public readonly rootNamespace: string;
+  /** Labels an app namespace needs for sidecar injection by this revision. */
+  public readonly injectionLabels: Record<string, string>;
+  public readonly base: k8s.helm.v4.Chart;
+  /** istiod; depend on it before creating Istio custom resources or injected workloads. */
+  public readonly istiod: k8s.helm.v4.Chart;
+  public readonly peerAuthentication: k8s.apiextensions.CustomResource;
+  /** The ingress gateway chart, when `istio.ingressGateway`. */
+  public readonly gateway?: k8s.helm.v4.Chart;
+
+  constructor(name: string, args: IstioArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("k8s-netplat:mesh:Istio", name, {}, opts);
+    const { cluster, platform } = args;
+    this.revision = platform.istio.revision;
+    this.rootNamespace = platform.istio.rootNamespace;
+    this.injectionLabels = injectionLabels(platform);
+
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      {
+        metadata: {
+          name: this.rootNamespace,
+          labels:
+            platform.clusters.length > 1
+              ? { "topology.istio.io/network": istioNetwork(cluster, platform) }
+              : {},
+        },
+      },
+      { parent: this },
+    );
+    this.base = installChart(
+      `${name}-base`,
+      { key: "istioBase", namespace: this.rootNamespace, values: istioBaseValues(platform), platform },
+      { parent: this, dependsOn: [ns] },
+    );
+    this.istiod = installChart(
+      `${name}-istiod`,
+      { key: "istiod", namespace: this.rootNamespace, values: istiodValues(cluster, platform), platform },
+      { parent: this, dependsOn: [this.base] },
+    );
+    // The PeerAuthentication CRD comes with base; istiod's validating webhook must answer for it.
+    this.peerAuthentication = new k8s.apiextensions.CustomResource(
+      `${name}-mtls`,
+      meshPeerAuthentication(platform),
+      { parent: this, dependsOn: [this.istiod] },
+    );
+
+    if (platform.istio.ingressGateway) {
+      const gwNs = new k8s.core.v1.Namespace(
+        `${name}-ingress-ns`,
+        { metadata: { name: ISTIO_INGRESS_NAMESPACE, labels: this.injectionLabels } },
+        { parent: this },
+      );
+      // The gateway's pod is built by istiod's injector (template "gateway"), so istiod must be up first.
+      this.gateway = installChart(
+        `${name}-gateway`,
+        {
+          key: "istioGateway",
+          namespace: ISTIO_INGRESS_NAMESPACE,
+          values: istioGatewayValues(platform),
+          platform,
+        },
+        { parent: this, dependsOn: [gwNs, this.istiod] },
+      );
+    }
+
+    this.registerOutputs({
+      revision: this.revision,
+      rootNamespace: this.rootNamespace,
+      injectionLabels: this.injectionLabels,
+    });
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * Submariner: the broker on one cluster, and the join (operator chart) on every
+ * cluster, the broker's included. Planning: lib/addons/submariner.ts.
+ *
+ * How a join gets the broker's credentials: the broker component creates a
+ * `kubernetes.io/service-account-token` Secret for the broker client ServiceAccount
+ * and reads it back with `Secret.get`, keyed on the created Secret's outputs. On a
+ * first preview those outputs are unknown, so the read is deferred and the preview
+ * needs no cluster; on update it reads the live Secret. Token and CA are wrapped in
+ * `pulumi.secret`, so they are encrypted in state and masked in output. (Alternative
+ * considered: the token as a config secret; rejected because it must be copied by hand
+ * after the broker exists and goes stale when the Secret is rotated.)
+ *
+ * IPsec PSK (libreswan): every gateway needs the same pre-shared key. Pass one as
+ * `ipsecPsk` to each join (a config secret). Without it, the key is derived from the
+ * broker token (HMAC-SHA256): every joined cluster holds that token already, so the set
+ * of parties knowing the key does not grow, and no random provider plugin is needed;
+ * rotating the token Secret rotates the key on all clusters at the next update.
+ */
+import { createHmac } from "crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterConfig, PlatformConfig } from "../lib/config";
+import {
+  BROKER_NAMESPACE,
+  BrokerConnection,
+  GATEWAY_NODE_LABEL,
+  OPERATOR_NAMESPACE,
+  brokerServer,
+  brokerTokenSecret,
+  brokerValues,
+  operatorValues,
+} from "../lib/addons/submariner";
+import { installChart } from "./helm";
+
+/** The IPsec PSK used when none is given: a keyed hash of the broker token. */
+function derivedPsk(token: string): string {
+  return createHmac("sha256", token).update("submariner-ipsec-psk").digest("hex");
+}
+
+export interface SubmarinerBrokerArgs {
+  /** The broker cluster (`submariner.broker`); its `apiServer` is what the other clusters dial. */
+  cluster: ClusterConfig;
+  platform: PlatformConfig;
+}
+
+export class SubmarinerBroker extends pulumi.ComponentResource {
+  /** What SubmarinerJoin needs; token and CA are secret Outputs. */
+  public readonly connection: BrokerConnection<pulumi.Output<string>>;
+  public readonly chart: k8s.helm.v4.Chart;
+
+  constructor(name: string, args: SubmarinerBrokerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("k8s-netplat:multicluster:SubmarinerBroker", name, {}, opts);
+    const server = brokerServer(args.cluster);
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      { metadata: { name: BROKER_NAMESPACE } },
+      { parent: this },
+    );
+    this.chart = installChart(
+      `${name}-broker`,
+      {
+        key: "submarinerBroker",
+        namespace: BROKER_NAMESPACE,
+        values: brokerValues(),
+        platform: args.platform,
+      },
+      { parent: this, dependsOn: [ns] },
+    );
+    const tokenSpec = brokerTokenSecret();
+    // After the chart: the token controller only fills a Secret whose ServiceAccount exists.
+    const tokenSecret = new k8s.core.v1.Secret(
+      `${name}-token`,
+      { metadata: tokenSpec.metadata, type: tokenSpec.type as string },
+      { parent: this, dependsOn: [this.chart] },
+    );
+    const live = k8s.core.v1.Secret.get(
+      `${name}-token-live`,
+      pulumi.interpolate`${tokenSecret.metadata.namespace}/${tokenSecret.metadata.name}`,
+      { parent: this, dependsOn: [tokenSecret] },
+    );
+    this.connection = {
+      server,
+      namespace: BROKER_NAMESPACE,
+      token: pulumi.secret(live.data.apply((d) => Buffer.from(d?.token ?? "", "base64").toString("utf8"))),
+      ca: pulumi.secret(live.data.apply((d) => d?.["ca.crt"] ?? "")),
+    };
+    this.registerOutputs({ server, namespace: BROKER_NAMESPACE });
+  }
+}
+
+export interface SubmarinerJoinArgs {
+  /** The joining cluster; its index in `platform.clusters` picks its Globalnet range. */
+  cluster: ClusterConfig;
+  platform: PlatformConfig;
+  /** From SubmarinerBroker.connection. */
+  broker: BrokerConnection<pulumi.Output<string>>;
+  /**
+   * IPsec pre-shared key, the same on every cluster (libreswan), e.g.
+   * `config.getSecret("submarinerPsk")`. Default: derived from the broker token.
+   */
+  ipsecPsk?: pulumi.Input<string>;
+  /** NAT traversal between gateways. Default: true (as `subctl join`). */
+  natEnabled?: boolean;
+}
+
+export class SubmarinerJoin extends pulumi.ComponentResource {
+  public readonly clusterId: string;
+  /** Nodes the gateway engine runs on; label them at provisioning (the chart cannot change the selector). */
+  public readonly gatewayNodeSelector: Record<string, string>;
+  public readonly chart: k8s.helm.v4.Chart;
+
+  constructor(name: string, args: SubmarinerJoinArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("k8s-netplat:multicluster:SubmarinerJoin", name, {}, opts);
+    const { cluster, platform } = args;
+    const index = platform.clusters.findIndex((c) => c.name === cluster.name);
+    if (index < 0) throw new Error(`cluster ${cluster.name} is not in platform.clusters`);
+    this.clusterId = cluster.name;
+    this.gatewayNodeSelector = cluster.gatewayNodeSelector;
+    const custom = Object.entries(cluster.gatewayNodeSelector).some(
+      ([k, v]) => GATEWAY_NODE_LABEL[k as keyof typeof GATEWAY_NODE_LABEL] !== v,
+    );
+    if (custom || Object.keys(cluster.gatewayNodeSelector).length !== 1) {
+      pulumi.log.warn(
+        `cluster ${cluster.name}: gatewayNodeSelector ${JSON.stringify(cluster.gatewayNodeSelector)} is not used by Submariner, ` +
+          "which places gateways on nodes labelled submariner.io/gateway=true; label those nodes",
+        this,
+      );
+    }
+    const psk = pulumi.secret(
+      args.ipsecPsk !== undefined ? pulumi.output(args.ipsecPsk) : args.broker.token.apply(derivedPsk),
+    );
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-ns`,
+      // The gateway and route agent are privileged (IPsec, routes, iptables on the host).
+      {
+        metadata: {
+          name: OPERATOR_NAMESPACE,
+          labels: { "pod-security.kubernetes.io/enforce": "privileged" },
+        },
+      },
+      { parent: this },
+    );
+    this.chart = installChart(
+      `${name}-operator`,
+      {
+        key: "submarinerOperator",
+        namespace: OPERATOR_NAMESPACE,
+        values: operatorValues(platform, index, args.broker, psk, {
+          natEnabled: args.natEnabled,
+        }),
+        platform,
+      },
+      { parent: this, dependsOn: [ns] },
+    );
+    this.registerOutputs({ clusterId: this.clusterId, gatewayNodeSelector: this.gatewayNodeSelector });
+  }
+}
