@@ -1,0 +1,133 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { FIXTURES } from "./harness";
+
+const ROOT = path.join(__dirname, "..", "..", "..");
+const TS_NODE = path.join(ROOT, "node_modules", "ts-node", "dist", "bin.js");
+
+function cli(...args: string[]) {
+  const r = spawnSync(process.execPath, [TS_NODE, "--transpile-only", "scripts/policy-check.ts", ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface Row {
+  policy: string;
+  level: string;
+  kind: string;
+  namespace: string | null;
+  name: string;
+  message: string;
+}
+
+describe("policy:check CLI (child process)", function () {
+  this.timeout(120000);
+  let tmp: string;
+  before(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "policy-check-"))));
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("exits 0 on the secure fixture, printing nothing on stdout", () => {
+    const r = cli(path.join(FIXTURES, "secure"));
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.strictEqual(r.stdout, "");
+  });
+
+  it("exits 1 on the insecure fixture and prints one line per violation", () => {
+    const r = cli(path.join(FIXTURES, "insecure"));
+    assert.strictEqual(r.code, 1, r.stderr);
+    const lines = r.stdout.trim().split("\n");
+    assert.ok(
+      lines.includes(
+        "kubernetes-service-no-external-ips mandatory Service shop/orders-external: the Service sets externalIPs 198.51.100.10. Remove spec.externalIPs; expose the Service through the ingress controller or an allow-listed LoadBalancer.",
+      ),
+      r.stdout,
+    );
+    assert.ok(
+      lines.every((l) => /^[a-z0-9-]+ (advisory|mandatory) \S+ \S+: /.test(l)),
+      r.stdout,
+    );
+  });
+
+  it("--output json prints the same as a JSON array of {policy, level, kind, namespace, name, message}", () => {
+    const r = cli("--output", "json", path.join(FIXTURES, "insecure"));
+    assert.strictEqual(r.code, 1, r.stderr);
+    const rows = JSON.parse(r.stdout) as Row[];
+    assert.ok(rows.length > 30);
+    for (const row of rows)
+      assert.deepStrictEqual(Object.keys(row), ["policy", "level", "kind", "namespace", "name", "message"]);
+    const issuer = rows.find((x) => x.policy === "certmanager-clusterissuer-acme-production");
+    assert.deepStrictEqual(
+      { ...issuer, message: undefined },
+      {
+        policy: "certmanager-clusterissuer-acme-production",
+        level: "mandatory",
+        kind: "ClusterIssuer",
+        namespace: null,
+        name: "letsencrypt",
+        message: undefined,
+      },
+    );
+  });
+
+  it("--stack dev applies the dev config: advisory-only findings exit 0", () => {
+    const f = path.join(tmp, "staging-issuer.yaml");
+    fs.writeFileSync(
+      f,
+      "apiVersion: cert-manager.io/v1\nkind: PeerAuthentication\nmetadata: {name: p, namespace: shop}\n---\n" +
+        "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: shop, namespace: shop}\nspec: {mtls: {mode: PERMISSIVE}}\n",
+    );
+    const prod = cli("--output=json", f);
+    assert.strictEqual(prod.code, 1, prod.stderr);
+    const dev = cli("--stack", "dev", "--output=json", f);
+    assert.strictEqual(dev.code, 0, dev.stderr);
+    const rows = JSON.parse(dev.stdout) as Row[];
+    assert.deepStrictEqual(
+      rows.map((x) => `${x.policy} ${x.level}`),
+      ["istio-peerauthentication-strict advisory"],
+    );
+  });
+
+  it("exits 2 naming the file for invalid YAML", () => {
+    const f = path.join(tmp, "broken.yaml");
+    fs.writeFileSync(f, "apiVersion: v1\nkind: [unclosed\n");
+    const r = cli(f);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.stderr, /broken\.yaml: document 1: invalid YAML/);
+    assert.match(r.stderr, /Kubernetes manifests in YAML or JSON/);
+  });
+
+  it("exits 2 for a document that is not a Kubernetes object", () => {
+    const f = path.join(tmp, "notk8s.yaml");
+    fs.writeFileSync(f, "kind: Service\nmetadata: {name: x}\n");
+    const r = cli(f);
+    assert.strictEqual(r.code, 2);
+    assert.match(
+      r.stderr,
+      /notk8s\.yaml: document 1: not a Kubernetes object \(apiVersion and kind must be strings\)/,
+    );
+  });
+
+  it("exits 2 for a missing path, an unknown stack, an unknown option and no input", () => {
+    const missing = cli(path.join(tmp, "nope"));
+    assert.strictEqual(missing.code, 2);
+    assert.match(missing.stderr, /nope: no such file or folder/);
+    const stack = cli("--stack", "staging", path.join(FIXTURES, "secure"));
+    assert.strictEqual(stack.code, 2);
+    assert.match(stack.stderr, /--stack "staging" is not a stack; accepted: dev, prod, multi-cluster/);
+    const opt = cli("--fast", path.join(FIXTURES, "secure"));
+    assert.strictEqual(opt.code, 2);
+    assert.match(opt.stderr, /unknown option --fast/);
+    const none = cli();
+    assert.strictEqual(none.code, 2);
+    assert.match(none.stderr, /no files or folders given/);
+    const empty = fs.mkdtempSync(path.join(tmp, "empty-"));
+    const emptyRun = cli(empty);
+    assert.strictEqual(emptyRun.code, 2);
+    assert.match(emptyRun.stderr, /no Kubernetes objects found/);
+  });
+});
