@@ -58,7 +58,7 @@ describe("Istio planning", () => {
     assert.equal(pa.apiVersion, "security.istio.io/v1");
     assert.deepEqual([pa.metadata.name, pa.metadata.namespace], ["default", "istio-system"]);
     assert.deepEqual(pa.spec, { mtls: { mode: "STRICT" } });
-    assert.equal((pa.spec as Dict)["selector"], undefined);
+    assert.equal((pa.spec as Record<string, unknown>)["selector"], undefined);
   });
   it("emits a PeerAuthentication valid against Istio's schema", async () => {
     await validateSchema(meshPeerAuthentication(platform()));
