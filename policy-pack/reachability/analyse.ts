@@ -23,6 +23,12 @@ export interface AnalyseOptions {
   extraCidrs?: string[];
 }
 
+export interface PortEntry {
+  protocol: L4Protocol;
+  lo: number;
+  hi: number;
+}
+
 export interface Connection {
   src: string;
   dst: string;
@@ -295,6 +301,46 @@ export class Reachability {
   /** Connections from `src` to `dst` (peer ids as printed); throws for unknown peers. */
   between(src: string, dst: string): ConnSet {
     return this.explainPair(src, dst).conn;
+  }
+
+  /**
+   * The port entries (one per rule port, named ports resolved against the destination)
+   * of the rules that match src -> dst, for each side; `open` when no policy isolates
+   * that side. Used to tell known netpol-analyzer differences apart (docs/reachability.md).
+   */
+  portEntries(src: string, dst: string): Record<"egress" | "ingress", "open" | PortEntry[]> {
+    const ws = this.workloadById.get(src);
+    const wd = this.workloadById.get(dst);
+    const cs = ws && this.classOf.get(ws.id);
+    const cd = wd && this.classOf.get(wd.id);
+    const srcExt = this.srcExternal.findIndex((e) => e.id === src);
+    const dstExt = this.dstExternal.findIndex((e) => e.id === dst);
+    const entries = (rules: Rule[], match: (r: Rule) => boolean): PortEntry[] =>
+      rules.filter(match).flatMap((r) =>
+        (
+          r.ports ?? [
+            { protocol: "TCP" as const },
+            { protocol: "UDP" as const },
+            { protocol: "SCTP" as const },
+          ]
+        ).flatMap((p): PortEntry[] => {
+          if (p.port === undefined) return [{ protocol: p.protocol, lo: 1, hi: 65535 }];
+          if (typeof p.port === "number")
+            return [{ protocol: p.protocol, lo: p.port, hi: p.endPort ?? p.port }];
+          const named = wd?.ports.find((q) => q.name === p.port && q.protocol === p.protocol);
+          return named ? [{ protocol: p.protocol, lo: named.port, hi: named.port }] : [];
+        }),
+      );
+    return {
+      egress:
+        !cs || !cs.egressPolicies.length
+          ? "open"
+          : entries(cs.egressRules, (r) => (cd ? this.hasClass(r, cd) : this.hasAtom(r, dstExt))),
+      ingress:
+        !cd || !cd.ingressPolicies.length
+          ? "open"
+          : entries(cd.ingressRules, (r) => (cs ? this.hasClass(r, cs) : this.hasAtom(r, srcExt))),
+    };
   }
 
   /** The policies and rules that allow or deny src -> dst, and the resulting connections. */
