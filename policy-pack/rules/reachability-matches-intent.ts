@@ -65,63 +65,71 @@ function plainObject(o: ManifestObject): K8sManifest {
   return { ...m, metadata: { ...m.metadata, namespace: effectiveNamespace(o) } };
 }
 
-export const reachabilityMatchesIntent = stackRule(
-  {
-    name: "reachability-matches-intent",
-    description:
-      "The reachability the NetworkPolicies actually allow equals the declared traffic intent (ConfigMap labelled netplat.dev/traffic-intent): no undeclared flow is allowed, no declared flow is blocked. Checked per cluster.",
-    severity: "high",
-    remediation:
-      "Change the intent declaration (lib/intent.ts) or the NetworkPolicies so they agree, then re-run preview",
-    enforcementLevel: "mandatory",
-  },
-  ({ view, report, notApplicable }) => {
-    const clusters = view.clusters
-      .map((c) => ({
-        c,
-        intents: c.manifests.filter(
-          (o) => o.manifest.kind === "ConfigMap" && o.manifest.metadata.labels?.[INTENT_LABEL] !== undefined,
-        ),
-      }))
-      .filter((x) => x.intents.length > 0);
-    if (clusters.length === 0) return notApplicable(`no ConfigMap labelled ${INTENT_LABEL} in the stack`);
-    const checkIntent = loadCheckIntent();
-    if (!checkIntent)
-      return notApplicable(
-        "the reachability engine (policy-pack/reachability/check-intent.ts) is not present",
-      );
-    for (const { c, intents } of clusters) {
-      const objects = c.manifests.map(plainObject);
-      for (const cm of intents) {
-        const text = cm.manifest.data?.[INTENT_CONFIGMAP_KEY];
-        let intent: IntentDocument;
-        try {
-          if (text === undefined) throw new Error(`no data key ${INTENT_CONFIGMAP_KEY}`);
-          intent = parseIntentDocument(text);
-        } catch (e) {
-          report(
-            cm,
-            `the traffic intent cannot be read: ${(e as Error).message}`,
-            "Fix the intent ConfigMap's JSON",
-          );
-          continue;
-        }
-        for (const f of checkIntent(objects, intent)) {
-          if (f.kind === "unintended") {
+/** The rule, with the engine loader injectable (tests pass a stub engine). */
+export function makeReachabilityRule(load: () => CheckIntent | undefined = loadCheckIntent) {
+  return stackRule(
+    {
+      name: "reachability-matches-intent",
+      description:
+        "The reachability the NetworkPolicies actually allow equals the declared traffic intent (ConfigMap labelled netplat.dev/traffic-intent): no undeclared flow is allowed, no declared flow is blocked. Checked per cluster.",
+      severity: "high",
+      remediation:
+        "Change the intent declaration (lib/intent.ts) or the NetworkPolicies so they agree, then re-run preview",
+      enforcementLevel: "mandatory",
+    },
+    ({ view, report, notApplicable }) => {
+      const clusters = view.clusters
+        .map((c) => ({
+          c,
+          intents: c.manifests.filter(
+            (o) =>
+              o.manifest.kind === "ConfigMap" && o.manifest.metadata.labels?.[INTENT_LABEL] !== undefined,
+          ),
+        }))
+        .filter((x) => x.intents.length > 0);
+      if (clusters.length === 0) return notApplicable(`no ConfigMap labelled ${INTENT_LABEL} in the stack`);
+      const checkIntent = load();
+      for (const { c, intents } of clusters) {
+        const objects = c.manifests.map(plainObject);
+        for (const cm of intents) {
+          const text = cm.manifest.data?.[INTENT_CONFIGMAP_KEY];
+          let intent: IntentDocument;
+          try {
+            if (text === undefined) throw new Error(`no data key ${INTENT_CONFIGMAP_KEY}`);
+            intent = parseIntentDocument(text);
+          } catch (e) {
             report(
               cm,
-              `unintended flow ${show(f.src)} -> ${show(f.dst)} (${show(f.conn)}) is allowed by ${show(f.allowedBy)}`,
-              "Narrow that NetworkPolicy, or declare the flow in the intent if it is wanted",
+              `the traffic intent cannot be read: ${(e as Error).message}`,
+              "Fix the intent ConfigMap's JSON",
             );
-          } else {
-            report(
-              cm,
-              `declared flow ${show(f.edge)} (${show(f.src)} -> ${show(f.dst)}) is blocked by the NetworkPolicies`,
-              "Add an allowance for it to the NetworkPolicies (both the source's egress and the destination's ingress)",
-            );
+            continue;
+          }
+          if (!checkIntent) continue;
+          for (const f of checkIntent(objects, intent)) {
+            if (f.kind === "unintended") {
+              report(
+                cm,
+                `unintended flow ${show(f.src)} -> ${show(f.dst)} (${show(f.conn)}) is allowed by ${show(f.allowedBy)}`,
+                "Narrow that NetworkPolicy, or declare the flow in the intent if it is wanted",
+              );
+            } else {
+              report(
+                cm,
+                `declared flow ${show(f.edge)} (${show(f.src)} -> ${show(f.dst)}) is blocked by the NetworkPolicies`,
+                "Allow it in the NetworkPolicies (the source's egress and the destination's ingress)",
+              );
+            }
           }
         }
       }
-    }
-  },
-);
+      if (!checkIntent) {
+        return notApplicable(
+          "the reachability engine (policy-pack/reachability/check-intent.ts) is not present",
+        );
+      }
+    },
+  );
+}
+
+export const reachabilityMatchesIntent = makeReachabilityRule();
