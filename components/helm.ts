@@ -20,7 +20,11 @@ export interface ChartArgs {
 }
 
 /** The Helm chart of an add-on, with source and value overrides applied. */
-export function installChart(name: string, args: ChartArgs, opts: pulumi.ComponentResourceOptions): k8s.helm.v4.Chart {
+export function installChart(
+  name: string,
+  args: ChartArgs,
+  opts: pulumi.ComponentResourceOptions,
+): k8s.helm.v4.Chart {
   const source = resolveChartSource(args.key, args.platform.charts[args.key]);
   return new k8s.helm.v4.Chart(
     name,

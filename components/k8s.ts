@@ -30,7 +30,11 @@ export function resourceName(prefix: string, obj: K8sObject): string {
   return `${prefix}-${ns}${obj.kind.toLowerCase()}-${obj.metadata.name}`;
 }
 
-export function createObject(prefix: string, obj: K8sObject, opts: pulumi.CustomResourceOptions): pulumi.CustomResource {
+export function createObject(
+  prefix: string,
+  obj: K8sObject,
+  opts: pulumi.CustomResourceOptions,
+): pulumi.CustomResource {
   const ctor = BUILT_IN[`${obj.apiVersion}/${obj.kind}`];
   const name = resourceName(prefix, obj);
   if (ctor) return new ctor(name, obj as never, opts);

@@ -34,7 +34,10 @@ export class ShopApp extends pulumi.ComponentResource {
     const inNamespaces = { parent: this, dependsOn: namespaces };
     const netpols = plan.networkPolicies.map((np) => createObject(prefix, np, inNamespaces));
     const authz = plan.authorizationPolicies.map((ap) =>
-      createObject(prefix, ap, { parent: this, dependsOn: [...namespaces, ...(args.mesh ? [args.mesh] : [])] }),
+      createObject(prefix, ap, {
+        parent: this,
+        dependsOn: [...namespaces, ...(args.mesh ? [args.mesh] : [])],
+      }),
     );
     createObject(prefix, plan.intent, inNamespaces);
     const guarded = [...namespaces, ...netpols, ...authz, ...(args.mesh ? [args.mesh] : [])];

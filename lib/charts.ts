@@ -64,8 +64,16 @@ export const DEFAULT_CHARTS: Readonly<Record<ChartKey, ChartSource>> = {
   },
   nginxIngress: { chart: "oci://ghcr.io/nginx/charts/nginx-ingress", version: "2.3.1" },
   certManager: { repository: "https://charts.jetstack.io", chart: "cert-manager", version: "v1.19.1" },
-  submarinerBroker: { repository: SUBMARINER_REPO, chart: "submariner-k8s-broker", version: SUBMARINER_VERSION },
-  submarinerOperator: { repository: SUBMARINER_REPO, chart: "submariner-operator", version: SUBMARINER_VERSION },
+  submarinerBroker: {
+    repository: SUBMARINER_REPO,
+    chart: "submariner-k8s-broker",
+    version: SUBMARINER_VERSION,
+  },
+  submarinerOperator: {
+    repository: SUBMARINER_REPO,
+    chart: "submariner-operator",
+    version: SUBMARINER_VERSION,
+  },
   kubePrometheusStack: {
     repository: "https://prometheus-community.github.io/helm-charts",
     chart: "kube-prometheus-stack",

@@ -30,7 +30,9 @@ export function parseCidr(text: string): ParsedCidr {
   const hostBits = BigInt(width - bits);
   const first = (value >> hostBits) << hostBits;
   if (first !== value) {
-    throw new Error(`"${text}" has host bits set (the network address is ${networkText(first, addr.kind(), bits)})`);
+    throw new Error(
+      `"${text}" has host bits set (the network address is ${networkText(first, addr.kind(), bits)})`,
+    );
   }
   return { text, family: addr.kind(), first, last: first + (1n << hostBits) - 1n };
 }

@@ -15,7 +15,10 @@ export const CONFIG_KEY = "platform";
 
 const dnsLabel = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS-1123 label (lower-case letters, digits, '-')");
+  .regex(
+    /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    "must be a DNS-1123 label (lower-case letters, digits, '-')",
+  );
 const cidr = z.string().superRefine((v, ctx) => {
   try {
     parseCidr(v);
@@ -44,7 +47,10 @@ const clusterSchema = z
      * The API server address as nodes reach it. Cilium's kube-proxy replacement needs it,
      * since without kube-proxy the `kubernetes` Service's ClusterIP does not work at boot.
      */
-    apiServer: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(6443) }).strict().optional(),
+    apiServer: z
+      .object({ host: z.string().min(1), port: z.number().int().min(1).max(65535).default(6443) })
+      .strict()
+      .optional(),
     /** Which app services run here; all of them when omitted. */
     services: z.array(dnsLabel).optional(),
     /** Nodes that may run the Submariner gateway. */
@@ -64,7 +70,9 @@ const serviceOverrideSchema = z
 const appSchema = z
   .object({
     namespace: dnsLabel.default(SHOP_APP.namespace),
-    host: z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "must be a fully qualified host name"),
+    host: z
+      .string()
+      .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "must be a fully qualified host name"),
     replicas: z.number().int().min(1).max(100).default(1),
     autoscaling: z
       .object({
@@ -100,7 +108,10 @@ export const platformSchema = z
     environment: z.enum(["dev", "prod"]),
     clusters: z.array(clusterSchema).min(1),
     /** Render mode: write manifests to this folder instead of talking to a cluster. */
-    render: z.object({ directory: z.string().min(1) }).strict().optional(),
+    render: z
+      .object({ directory: z.string().min(1) })
+      .strict()
+      .optional(),
     istio: z
       .object({
         enabled: z.boolean().default(true),
@@ -210,18 +221,23 @@ function semanticProblems(c: Parsed, app: AppSpec): string[] {
   const problems: string[] = [];
   const names = c.clusters.map((k) => k.name);
   names.forEach((n, i) => {
-    if (names.indexOf(n) !== i) problems.push(`${CONFIG_KEY}.clusters[${i}].name: "${n}" is used by another cluster`);
+    if (names.indexOf(n) !== i)
+      problems.push(`${CONFIG_KEY}.clusters[${i}].name: "${n}" is used by another cluster`);
   });
   const serviceNames = new Set(app.services.map((s) => s.name));
   for (const name of Object.keys(c.app.services)) {
     if (!serviceNames.has(name)) {
-      problems.push(`${CONFIG_KEY}.app.services.${name}: no such service (accepted: ${[...serviceNames].join(", ")})`);
+      problems.push(
+        `${CONFIG_KEY}.app.services.${name}: no such service (accepted: ${[...serviceNames].join(", ")})`,
+      );
     }
   }
   const externalNames = new Set(app.externals.map((e) => e.name));
   for (const name of Object.keys(c.app.externalCidrs)) {
     if (!externalNames.has(name)) {
-      problems.push(`${CONFIG_KEY}.app.externalCidrs.${name}: no such external (accepted: ${[...externalNames].join(", ")})`);
+      problems.push(
+        `${CONFIG_KEY}.app.externalCidrs.${name}: no such external (accepted: ${[...externalNames].join(", ")})`,
+      );
     }
   }
   c.clusters.forEach((k, i) => {
@@ -232,10 +248,14 @@ function semanticProblems(c: Parsed, app: AppSpec): string[] {
       );
     }
     if (k.kubeProxyMode === "kube-proxy-replacement" && k.cni !== "cilium") {
-      problems.push(`${at}.kubeProxyMode: kube-proxy-replacement needs cni cilium (accepted with ${k.cni}: iptables, ipvs, nftables)`);
+      problems.push(
+        `${at}.kubeProxyMode: kube-proxy-replacement needs cni cilium (accepted with ${k.cni}: iptables, ipvs, nftables)`,
+      );
     }
     if (k.kubeProxyMode === "kube-proxy-replacement" && !k.apiServer) {
-      problems.push(`${at}.apiServer: required with kube-proxy-replacement (the API server host and port nodes reach)`);
+      problems.push(
+        `${at}.apiServer: required with kube-proxy-replacement (the API server host and port nodes reach)`,
+      );
     }
     try {
       for (const o of findOverlaps([
@@ -259,11 +279,20 @@ function semanticProblems(c: Parsed, app: AppSpec): string[] {
     }
   }
   if (c.clusters.length > 1 && !c.submariner) {
-    problems.push(`${CONFIG_KEY}.submariner: required when there is more than one cluster (set broker to one of: ${names.join(", ")})`);
+    problems.push(
+      `${CONFIG_KEY}.submariner: required when there is more than one cluster (set broker to one of: ${names.join(", ")})`,
+    );
   }
   if (c.submariner) {
-    if (!names.includes(c.submariner.broker)) {
-      problems.push(`${CONFIG_KEY}.submariner.broker: "${c.submariner.broker}" is not a cluster (accepted: ${names.join(", ")})`);
+    const brokerIndex = names.indexOf(c.submariner.broker);
+    if (brokerIndex < 0) {
+      problems.push(
+        `${CONFIG_KEY}.submariner.broker: "${c.submariner.broker}" is not a cluster (accepted: ${names.join(", ")})`,
+      );
+    } else if (!c.clusters[brokerIndex].apiServer) {
+      problems.push(
+        `${CONFIG_KEY}.clusters[${brokerIndex}].apiServer: required on the Submariner broker cluster (the API server host and port the other clusters reach)`,
+      );
     }
     if (!c.submariner.globalnet && c.clusters.length > 1) {
       // Without Globalnet, Submariner routes real pod and service addresses, so they must be unique across clusters.
@@ -287,16 +316,24 @@ function semanticProblems(c: Parsed, app: AppSpec): string[] {
     problems.push(`${CONFIG_KEY}.istio.mtlsMode: prod accepts only STRICT (got ${c.istio.mtlsMode})`);
   }
   if (c.ingress.controller === "gateway-api" && !c.istio.enabled) {
-    problems.push(`${CONFIG_KEY}.ingress.controller: gateway-api is served by Istio's Gateway implementation; set istio.enabled: true or choose nginx-inc or ingress-nginx`);
+    problems.push(
+      `${CONFIG_KEY}.ingress.controller: gateway-api is served by Istio's Gateway implementation; set istio.enabled: true or choose nginx-inc or ingress-nginx`,
+    );
   }
   if (c.certificates.issuer !== "selfsigned" && !c.certificates.acmeEmail) {
-    problems.push(`${CONFIG_KEY}.certificates.acmeEmail: required for Let's Encrypt issuers (an address Let's Encrypt can warn about expiry)`);
+    problems.push(
+      `${CONFIG_KEY}.certificates.acmeEmail: required for Let's Encrypt issuers (an address Let's Encrypt can warn about expiry)`,
+    );
   }
   if (c.app.autoscaling && c.app.autoscaling.minReplicas > c.app.autoscaling.maxReplicas) {
-    problems.push(`${CONFIG_KEY}.app.autoscaling: minReplicas (${c.app.autoscaling.minReplicas}) exceeds maxReplicas (${c.app.autoscaling.maxReplicas})`);
+    problems.push(
+      `${CONFIG_KEY}.app.autoscaling: minReplicas (${c.app.autoscaling.minReplicas}) exceeds maxReplicas (${c.app.autoscaling.maxReplicas})`,
+    );
   }
   if (c.render && c.clusters.length > 1) {
-    problems.push(`${CONFIG_KEY}.render: render mode writes one cluster's manifests; it is accepted only with one cluster`);
+    problems.push(
+      `${CONFIG_KEY}.render: render mode writes one cluster's manifests; it is accepted only with one cluster`,
+    );
   }
   return problems;
 }
@@ -307,7 +344,9 @@ function semanticProblems(c: Parsed, app: AppSpec): string[] {
  */
 export function parsePlatformConfig(raw: unknown): PlatformConfig {
   if (raw === undefined || raw === null) {
-    throw new ConfigError([`${CONFIG_KEY}: missing; set ${CONFIG_NAMESPACE}:${CONFIG_KEY} in stacks/Pulumi.<stack>.yaml`]);
+    throw new ConfigError([
+      `${CONFIG_KEY}: missing; set ${CONFIG_NAMESPACE}:${CONFIG_KEY} in stacks/Pulumi.<stack>.yaml`,
+    ]);
   }
   const result = platformSchema.safeParse(raw, { reportInput: true });
   if (!result.success) {

@@ -17,8 +17,17 @@
  */
 import { AppSpec, ServiceSpec } from "./app-spec";
 import { K8sObject, LabelSelector, platformLabels } from "./k8s-object";
-import type { IntentDocument, IntentEdge, IntentPeer, Protocol } from "../policy-pack/reachability/intent-document";
-import { INTENT_CONFIGMAP_KEY, INTENT_CONFIGMAP_NAME, INTENT_LABEL } from "../policy-pack/reachability/intent-document";
+import type {
+  IntentDocument,
+  IntentEdge,
+  IntentPeer,
+  Protocol,
+} from "../policy-pack/reachability/intent-document";
+import {
+  INTENT_CONFIGMAP_KEY,
+  INTENT_CONFIGMAP_NAME,
+  INTENT_LABEL,
+} from "../policy-pack/reachability/intent-document";
 
 export const NAME_LABEL = "app.kubernetes.io/name";
 const NS_LABEL = "kubernetes.io/metadata.name";
@@ -109,20 +118,29 @@ export function resolveApp(spec: AppSpec, _opts: { ingressNamespace: string }): 
     if (!destination) throw new Error(`"${text}": unknown destination "${e.to}" (known peers: ${known})`);
     if (source.kind !== "service") {
       if (!(source.kind === "ingress-controller" && destination.kind === "service")) {
-        throw new Error(`"${text}": only app services and the ingress controller may start an edge, and the controller only to a service`);
+        throw new Error(
+          `"${text}": only app services and the ingress controller may start an edge, and the controller only to a service`,
+        );
       }
     }
     let podPort: number;
     if (destination.kind === "service") {
       const p = servicePodPort(destination.service, e.port);
       if (p === undefined) {
-        const ports = [destination.service.port, ...(destination.service.extraPorts ?? []).map((x) => x.port)];
-        throw new Error(`"${text}": ${destination.name} has no port ${e.port} (its ports: ${ports.join(", ")})`);
+        const ports = [
+          destination.service.port,
+          ...(destination.service.extraPorts ?? []).map((x) => x.port),
+        ];
+        throw new Error(
+          `"${text}": ${destination.name} has no port ${e.port} (its ports: ${ports.join(", ")})`,
+        );
       }
       podPort = p;
     } else if (destination.kind === "external") {
       if (destination.port !== e.port) {
-        throw new Error(`"${text}": external ${destination.name} is reached on port ${destination.port}, not ${e.port}`);
+        throw new Error(
+          `"${text}": external ${destination.name} is reached on port ${destination.port}, not ${e.port}`,
+        );
       }
       podPort = e.port;
     } else {
@@ -180,7 +198,10 @@ type PolicyPort = { protocol: Protocol; port: number };
 function podPeer(namespace: string, labels: Record<string, string>): PolicyPeer {
   // Both selectors in ONE peer entry: pods with these labels AND in this namespace.
   // As two list items they would mean "these pods in the policy's namespace OR every pod there".
-  return { namespaceSelector: { matchLabels: { [NS_LABEL]: namespace } }, podSelector: { matchLabels: labels } };
+  return {
+    namespaceSelector: { matchLabels: { [NS_LABEL]: namespace } },
+    podSelector: { matchLabels: labels },
+  };
 }
 
 function selectorFor(service: string): LabelSelector {
@@ -217,7 +238,11 @@ function edgeName(e: ResolvedEdge, direction: "ingress" | "egress"): string {
  * Every NetworkPolicy of one cluster: default-deny per app namespace, DNS (and istiod,
  * Prometheus) allowances, and an egress + ingress pair per edge on that one port.
  */
-export function compileNetworkPolicies(app: ResolvedApp, opts: PolicyOptions, view: ClusterView = singleCluster(app)): K8sObject[] {
+export function compileNetworkPolicies(
+  app: ResolvedApp,
+  opts: PolicyOptions,
+  view: ClusterView = singleCluster(app),
+): K8sObject[] {
   const out: K8sObject[] = [];
   const localNamespaces = app.namespaces.filter((ns) =>
     app.spec.services.some((s) => view.local.has(s.name) && namespaceOf(app.spec, s) === ns),
@@ -232,23 +257,43 @@ export function compileNetworkPolicies(app: ResolvedApp, opts: PolicyOptions, vi
       spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
     });
     out.push(
-      networkPolicy("allow-dns-egress", ns, {}, "Egress", [podPeer(dns.namespace, dns.podLabels)], [
-        // DNS falls back to TCP for answers over 512 bytes; UDP alone breaks large responses.
-        { protocol: "UDP", port: 53 },
-        { protocol: "TCP", port: 53 },
-      ], "platform-allowance"),
+      networkPolicy(
+        "allow-dns-egress",
+        ns,
+        {},
+        "Egress",
+        [podPeer(dns.namespace, dns.podLabels)],
+        [
+          // DNS falls back to TCP for answers over 512 bytes; UDP alone breaks large responses.
+          { protocol: "UDP", port: 53 },
+          { protocol: "TCP", port: 53 },
+        ],
+        "platform-allowance",
+      ),
     );
     if (opts.mesh) {
       out.push(
-        networkPolicy("allow-istiod-egress", ns, {}, "Egress", [podPeer(opts.mesh.namespace, ISTIOD_LABELS)], [
-          { protocol: "TCP", port: 15012 },
-        ], "platform-allowance"),
+        networkPolicy(
+          "allow-istiod-egress",
+          ns,
+          {},
+          "Egress",
+          [podPeer(opts.mesh.namespace, ISTIOD_LABELS)],
+          [{ protocol: "TCP", port: 15012 }],
+          "platform-allowance",
+        ),
       );
       if (opts.prometheus) {
         out.push(
-          networkPolicy("allow-prometheus-scrape-ingress", ns, {}, "Ingress", [
-            podPeer(opts.prometheus.namespace, opts.prometheus.podLabels),
-          ], [{ protocol: "TCP", port: 15020 }], "platform-allowance"),
+          networkPolicy(
+            "allow-prometheus-scrape-ingress",
+            ns,
+            {},
+            "Ingress",
+            [podPeer(opts.prometheus.namespace, opts.prometheus.podLabels)],
+            [{ protocol: "TCP", port: 15020 }],
+            "platform-allowance",
+          ),
         );
       }
     }
@@ -275,7 +320,17 @@ export function compileNetworkPolicies(app: ResolvedApp, opts: PolicyOptions, vi
         to = dst.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
       }
       if (to.length > 0) {
-        out.push(networkPolicy(edgeName(e, "egress"), src.namespace, selectorFor(src.name), "Egress", to, [egressPort], "traffic-intent"));
+        out.push(
+          networkPolicy(
+            edgeName(e, "egress"),
+            src.namespace,
+            selectorFor(src.name),
+            "Egress",
+            to,
+            [egressPort],
+            "traffic-intent",
+          ),
+        );
       }
     }
     // Ingress side: on the destination's pods, when the destination runs here.
@@ -289,7 +344,17 @@ export function compileNetworkPolicies(app: ResolvedApp, opts: PolicyOptions, vi
           : view.remoteClientCidrs(src.name).map((cidr) => ({ ipBlock: { cidr } }));
       }
       if (from.length > 0) {
-        out.push(networkPolicy(edgeName(e, "ingress"), dst.namespace, selectorFor(dst.name), "Ingress", from, [port], "traffic-intent"));
+        out.push(
+          networkPolicy(
+            edgeName(e, "ingress"),
+            dst.namespace,
+            selectorFor(dst.name),
+            "Ingress",
+            from,
+            [port],
+            "traffic-intent",
+          ),
+        );
       }
     }
   }
@@ -322,7 +387,9 @@ export function compileAuthorizationPolicies(
     });
   }
   for (const s of local) {
-    const inbound = app.edges.filter((e) => e.destination.kind === "service" && e.destination.name === s.name);
+    const inbound = app.edges.filter(
+      (e) => e.destination.kind === "service" && e.destination.name === s.name,
+    );
     if (inbound.length === 0) continue;
     const rules = inbound.map((e) => {
       const who =
@@ -331,12 +398,19 @@ export function compileAuthorizationPolicies(
           : e.source.kind === "service"
             ? principal(opts.trustDomain, e.source.namespace, e.source.name)
             : undefined;
-      return { from: [{ source: { principals: [who] } }], to: [{ operation: { ports: [String(e.podPort)] } }] };
+      return {
+        from: [{ source: { principals: [who] } }],
+        to: [{ operation: { ports: [String(e.podPort)] } }],
+      };
     });
     out.push({
       apiVersion: "security.istio.io/v1",
       kind: "AuthorizationPolicy",
-      metadata: { name: `allow-to-${s.name}`, namespace: namespaceOf(app.spec, s), labels: platformLabels("traffic-intent") },
+      metadata: {
+        name: `allow-to-${s.name}`,
+        namespace: namespaceOf(app.spec, s),
+        labels: platformLabels("traffic-intent"),
+      },
       spec: { selector: selectorFor(s.name), action: "ALLOW", rules },
     });
   }
@@ -348,20 +422,36 @@ export function compileAuthorizationPolicies(
  * edges on the ports the NetworkPolicies see. A service running only on another
  * cluster appears as an external peer at the range its traffic carries there.
  */
-export function intentDocument(app: ResolvedApp, opts: PolicyOptions, view: ClusterView = singleCluster(app)): IntentDocument {
+export function intentDocument(
+  app: ResolvedApp,
+  opts: PolicyOptions,
+  view: ClusterView = singleCluster(app),
+): IntentDocument {
   const peers: Record<string, IntentPeer> = {};
   const edges: IntentEdge[] = [];
   const local = app.spec.services.filter((s) => view.local.has(s.name));
   for (const s of local) {
-    peers[s.name] = { kind: "workload", namespace: namespaceOf(app.spec, s), podLabels: { [NAME_LABEL]: s.name } };
+    peers[s.name] = {
+      kind: "workload",
+      namespace: namespaceOf(app.spec, s),
+      podLabels: { [NAME_LABEL]: s.name },
+    };
   }
   for (const x of app.spec.externals) peers[x.name] = { kind: "external", host: x.host, cidrs: x.cidrs };
-  peers["ingress-controller"] = { kind: "workload", namespace: opts.ingress.namespace, podLabels: opts.ingress.podLabels };
+  peers["ingress-controller"] = {
+    kind: "workload",
+    namespace: opts.ingress.namespace,
+    podLabels: opts.ingress.podLabels,
+  };
   const remotePeer = (name: string, role: "service" | "client"): string | undefined => {
     const cidrs = role === "service" ? view.remoteServiceCidrs(name) : view.remoteClientCidrs(name);
     if (cidrs.length === 0) return undefined;
     const id = `${name}@remote-${role}`;
-    peers[id] = { kind: "external", host: `${name} (${role === "service" ? "exported service" : "clients"} on another cluster)`, cidrs };
+    peers[id] = {
+      kind: "external",
+      host: `${name} (${role === "service" ? "exported service" : "clients"} on another cluster)`,
+      cidrs,
+    };
     return id;
   };
   for (const e of app.edges) {
@@ -379,14 +469,20 @@ export function intentDocument(app: ResolvedApp, opts: PolicyOptions, view: Clus
   }
   const dns = opts.dns ?? DEFAULT_DNS;
   peers["kube-dns"] = { kind: "workload", namespace: dns.namespace, podLabels: dns.podLabels };
-  if (opts.mesh) peers.istiod = { kind: "workload", namespace: opts.mesh.namespace, podLabels: ISTIOD_LABELS };
+  if (opts.mesh)
+    peers.istiod = { kind: "workload", namespace: opts.mesh.namespace, podLabels: ISTIOD_LABELS };
   if (opts.mesh && opts.prometheus) {
-    peers.prometheus = { kind: "workload", namespace: opts.prometheus.namespace, podLabels: opts.prometheus.podLabels };
+    peers.prometheus = {
+      kind: "workload",
+      namespace: opts.prometheus.namespace,
+      podLabels: opts.prometheus.podLabels,
+    };
   }
   for (const s of local) {
     edges.push({ from: s.name, to: "kube-dns", port: 53, protocol: "UDP", origin: "platform" });
     edges.push({ from: s.name, to: "kube-dns", port: 53, protocol: "TCP", origin: "platform" });
-    if (opts.mesh) edges.push({ from: s.name, to: "istiod", port: 15012, protocol: "TCP", origin: "platform" });
+    if (opts.mesh)
+      edges.push({ from: s.name, to: "istiod", port: 15012, protocol: "TCP", origin: "platform" });
     if (opts.mesh && opts.prometheus) {
       edges.push({ from: "prometheus", to: s.name, port: 15020, protocol: "TCP", origin: "platform" });
     }

@@ -16,10 +16,22 @@ export interface K8sObject {
 
 export type LabelSelector = {
   matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{ key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }>;
+  matchExpressions?: Array<{
+    key: string;
+    operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+    values?: string[];
+  }>;
 };
 
 /** Standard labels every object of the platform carries. */
-export function platformLabels(component: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "k8s-netplat", "app.kubernetes.io/component": component, ...extra };
+export function platformLabels(
+  component: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    "app.kubernetes.io/managed-by": "pulumi",
+    "app.kubernetes.io/part-of": "k8s-netplat",
+    "app.kubernetes.io/component": component,
+    ...extra,
+  };
 }

@@ -13,7 +13,9 @@ import { ClusterConfig, PlatformConfig } from "./config";
 import { ClusterView, ResolvedApp } from "./intent";
 
 export function servicesOn(cluster: ClusterConfig, app: ResolvedApp): Set<string> {
-  return new Set(app.spec.services.map((s) => s.name).filter((n) => !cluster.services || cluster.services.includes(n)));
+  return new Set(
+    app.spec.services.map((s) => s.name).filter((n) => !cluster.services || cluster.services.includes(n)),
+  );
 }
 
 export function clusterView(

@@ -68,12 +68,20 @@ export function planShopApp(app: ResolvedApp, view: ClusterView, o: ShopPlanOpti
       .map((x) => ({
         apiVersion: "v1",
         kind: "Service",
-        metadata: { name: x.name, namespace: callers.get(x.name), labels: platformLabels("external-service") },
+        metadata: {
+          name: x.name,
+          namespace: callers.get(x.name),
+          labels: platformLabels("external-service"),
+        },
         spec: { type: "ExternalName", externalName: x.host },
       })),
     networkPolicies: compileNetworkPolicies(app, o.policy, view),
     authorizationPolicies: o.policy.mesh
-      ? compileAuthorizationPolicies(app, { trustDomain: o.policy.mesh.trustDomain, ingress: o.policy.ingress }, view)
+      ? compileAuthorizationPolicies(
+          app,
+          { trustDomain: o.policy.mesh.trustDomain, ingress: o.policy.ingress },
+          view,
+        )
       : [],
     intent: intentConfigMap(intentDocument(app, o.policy, view)),
   };

@@ -17,14 +17,24 @@ export const SHOP_APP: AppSpec = {
       targetPort: 8080,
       probe: { type: "http", path: "/healthz" },
     },
-    { name: "orders", image: "ghcr.io/example/orders:2.4.1", port: 8080, probe: { type: "http", path: "/healthz" } },
+    {
+      name: "orders",
+      image: "ghcr.io/example/orders:2.4.1",
+      port: 8080,
+      probe: { type: "http", path: "/healthz" },
+    },
     {
       name: "inventory",
       image: "ghcr.io/example/inventory:3.0.2",
       port: 9090,
       probe: { type: "http", path: "/healthz" },
     },
-    { name: "payment", image: "ghcr.io/example/payment:1.8.0", port: 8080, probe: { type: "http", path: "/healthz" } },
+    {
+      name: "payment",
+      image: "ghcr.io/example/payment:1.8.0",
+      port: 8080,
+      probe: { type: "http", path: "/healthz" },
+    },
     {
       name: "events",
       image: "docker.io/apache/kafka:3.9.1",

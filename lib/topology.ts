@@ -16,12 +16,20 @@ export function topologyMermaid(platform: PlatformConfig, app: ResolvedApp): str
   const placement = new Map<string, string[]>();
   for (const cluster of platform.clusters) {
     const local = servicesOn(cluster, app);
-    lines.push(`  subgraph ${id("cluster", cluster.name)}["cluster ${cluster.name} · ${cluster.cni} · kube-proxy ${cluster.kubeProxyMode}"]`);
-    lines.push(`    subgraph ${id(cluster.name, "ns", platform.ingress.namespace)}["namespace ${platform.ingress.namespace}"]`);
-    lines.push(`      ${id(cluster.name, "ingress-controller")}["ingress controller (${platform.ingress.controller})"]`);
+    lines.push(
+      `  subgraph ${id("cluster", cluster.name)}["cluster ${cluster.name} · ${cluster.cni} · kube-proxy ${cluster.kubeProxyMode}"]`,
+    );
+    lines.push(
+      `    subgraph ${id(cluster.name, "ns", platform.ingress.namespace)}["namespace ${platform.ingress.namespace}"]`,
+    );
+    lines.push(
+      `      ${id(cluster.name, "ingress-controller")}["ingress controller (${platform.ingress.controller})"]`,
+    );
     lines.push("    end");
     for (const ns of app.namespaces) {
-      const members = app.spec.services.filter((s) => local.has(s.name) && (s.namespace ?? app.spec.namespace) === ns);
+      const members = app.spec.services.filter(
+        (s) => local.has(s.name) && (s.namespace ?? app.spec.namespace) === ns,
+      );
       if (members.length === 0) continue;
       lines.push(`    subgraph ${id(cluster.name, "ns", ns)}["namespace ${ns} · default-deny${mesh}"]`);
       for (const s of members) {
@@ -40,10 +48,14 @@ export function topologyMermaid(platform: PlatformConfig, app: ResolvedApp): str
   for (const e of app.edges) {
     const label = `${e.protocol} ${e.port}`;
     if (e.destination.kind === "external") {
-      for (const c of placement.get(e.from) ?? []) lines.push(`  ${id(c, e.from)} -->|"${label}"| ${id("external", e.to)}`);
+      for (const c of placement.get(e.from) ?? [])
+        lines.push(`  ${id(c, e.from)} -->|"${label}"| ${id("external", e.to)}`);
       continue;
     }
-    const sources = e.source.kind === "ingress-controller" ? platform.clusters.map((c) => c.name) : (placement.get(e.from) ?? []);
+    const sources =
+      e.source.kind === "ingress-controller"
+        ? platform.clusters.map((c) => c.name)
+        : (placement.get(e.from) ?? []);
     const targets = placement.get(e.to) ?? [];
     for (const c of sources) {
       // Prefer the local instance; cross the cluster boundary only when there is none.

@@ -29,7 +29,12 @@ function imageTag(image: string): string {
 
 export function podLabels(s: ServiceSpec, partOf: string): Record<string, string> {
   // `app` and `version` are the labels Istio telemetry and Kiali group by.
-  return { [NAME_LABEL]: s.name, "app.kubernetes.io/part-of": partOf, app: s.name, version: imageTag(s.image) };
+  return {
+    [NAME_LABEL]: s.name,
+    "app.kubernetes.io/part-of": partOf,
+    app: s.name,
+    version: imageTag(s.image),
+  };
 }
 
 function portsOf(s: ServiceSpec): Array<{ name: string; servicePort: number; containerPort: number }> {
@@ -37,7 +42,11 @@ function portsOf(s: ServiceSpec): Array<{ name: string; servicePort: number; con
   const main = s.probe.type === "http" ? "http" : "tcp-client";
   return [
     { name: main, servicePort: s.port, containerPort: s.targetPort ?? s.port },
-    ...(s.extraPorts ?? []).map((p) => ({ name: `tcp-${p.name}`, servicePort: p.port, containerPort: p.port })),
+    ...(s.extraPorts ?? []).map((p) => ({
+      name: `tcp-${p.name}`,
+      servicePort: p.port,
+      containerPort: p.port,
+    })),
   ];
 }
 
@@ -97,7 +106,12 @@ export function microserviceObjects(s: ServiceSpec, o: WorkloadOptions): K8sObje
   const selector = { matchLabels: { [NAME_LABEL]: s.name } };
   const ports = portsOf(s);
   const out: K8sObject[] = [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(s.name, o.namespace, labels), automountServiceAccountToken: false },
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: meta(s.name, o.namespace, labels),
+      automountServiceAccountToken: false,
+    },
     {
       apiVersion: "v1",
       kind: "Service",
@@ -123,7 +137,12 @@ export function microserviceObjects(s: ServiceSpec, o: WorkloadOptions): K8sObje
         // Peers must find each other before they are ready, or a quorum never forms.
         publishNotReadyAddresses: true,
         selector: { [NAME_LABEL]: s.name },
-        ports: ports.map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.name, protocol: "TCP" })),
+        ports: ports.map((p) => ({
+          name: p.name,
+          port: p.containerPort,
+          targetPort: p.name,
+          protocol: "TCP",
+        })),
       },
     });
     out.push({
@@ -139,7 +158,10 @@ export function microserviceObjects(s: ServiceSpec, o: WorkloadOptions): K8sObje
         volumeClaimTemplates: [
           {
             metadata: { name: "data" },
-            spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: s.stateful.storage } } },
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              resources: { requests: { storage: s.stateful.storage } },
+            },
           },
         ],
       },
@@ -170,7 +192,10 @@ export function microserviceObjects(s: ServiceSpec, o: WorkloadOptions): K8sObje
           metrics: [
             {
               type: "Resource",
-              resource: { name: "cpu", target: { type: "Utilization", averageUtilization: o.autoscaling.targetCPUUtilization } },
+              resource: {
+                name: "cpu",
+                target: { type: "Utilization", averageUtilization: o.autoscaling.targetCPUUtilization },
+              },
             },
           ],
         },

@@ -20,7 +20,12 @@ const ingress: IngressPeer = {
 const app = resolveApp(SHOP_APP, { ingressNamespace: "ingress-nginx" });
 
 type Rule = { from?: unknown[]; to?: unknown[]; ports: Array<{ protocol: string; port: number }> };
-type Spec = { podSelector: { matchLabels?: Record<string, string> }; policyTypes: string[]; ingress?: Rule[]; egress?: Rule[] };
+type Spec = {
+  podSelector: { matchLabels?: Record<string, string> };
+  policyTypes: string[];
+  ingress?: Rule[];
+  egress?: Rule[];
+};
 const spec = (o: K8sObject) => o.spec as Spec;
 const named = (objs: K8sObject[], name: string) => {
   const found = objs.find((o) => o.metadata.name === name);
@@ -30,7 +35,12 @@ const named = (objs: K8sObject[], name: string) => {
 
 describe("traffic intent: edge syntax", () => {
   it("parses source, destination, port and defaults the protocol to TCP", () => {
-    assert.deepEqual(parseEdge("frontend -> orders:8080"), { from: "frontend", to: "orders", port: 8080, protocol: "TCP" });
+    assert.deepEqual(parseEdge("frontend -> orders:8080"), {
+      from: "frontend",
+      to: "orders",
+      port: 8080,
+      protocol: "TCP",
+    });
     assert.equal(parseEdge("a -> b:53/udp").protocol, "UDP");
   });
   it("rejects text that is not an edge, naming the expected form", () => {
@@ -40,11 +50,17 @@ describe("traffic intent: edge syntax", () => {
   });
   it("rejects an unknown peer, listing the known ones", () => {
     const bad = { ...SHOP_APP, edges: ["frontend -> billing:8080"] };
-    assert.throws(() => resolveApp(bad, { ingressNamespace: "x" }), /unknown destination "billing" \(known peers: frontend, orders/);
+    assert.throws(
+      () => resolveApp(bad, { ingressNamespace: "x" }),
+      /unknown destination "billing" \(known peers: frontend, orders/,
+    );
   });
   it("rejects a port the destination does not serve, listing its ports", () => {
     const bad = { ...SHOP_APP, edges: ["frontend -> orders:9999"] };
-    assert.throws(() => resolveApp(bad, { ingressNamespace: "x" }), /orders has no port 9999 \(its ports: 8080\)/);
+    assert.throws(
+      () => resolveApp(bad, { ingressNamespace: "x" }),
+      /orders has no port 9999 \(its ports: 8080\)/,
+    );
   });
   it("rejects a duplicate edge", () => {
     const bad = { ...SHOP_APP, edges: ["frontend -> orders:8080", "frontend  ->  orders:8080"] };
@@ -70,7 +86,10 @@ describe("traffic intent: NetworkPolicies", () => {
     assert.deepEqual(eg.policyTypes, ["Egress"]);
     assert.deepEqual(eg.egress?.[0].ports, [{ protocol: "TCP", port: 8080 }]);
     assert.deepEqual(eg.egress?.[0].to, [
-      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } }, podSelector: { matchLabels: { [NAME_LABEL]: "orders" } } },
+      {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } },
+        podSelector: { matchLabels: { [NAME_LABEL]: "orders" } },
+      },
     ]);
     const ing = spec(named(policies, "allow-frontend-to-orders-tcp-8080-ingress"));
     assert.deepEqual(ing.podSelector.matchLabels, { [NAME_LABEL]: "orders" });
@@ -90,7 +109,15 @@ describe("traffic intent: NetworkPolicies", () => {
 
   it("never selects all pods in an allow rule except the namespace-wide DNS/istiod egress", () => {
     for (const p of policies) {
-      if (["default-deny", "allow-dns-egress", "allow-istiod-egress", "allow-prometheus-scrape-ingress"].includes(p.metadata.name)) continue;
+      if (
+        [
+          "default-deny",
+          "allow-dns-egress",
+          "allow-istiod-egress",
+          "allow-prometheus-scrape-ingress",
+        ].includes(p.metadata.name)
+      )
+        continue;
       assert.ok(spec(p).podSelector.matchLabels?.[NAME_LABEL], `${p.metadata.name} selects one workload`);
       for (const rule of [...(spec(p).ingress ?? []), ...(spec(p).egress ?? [])]) {
         assert.equal(rule.ports.length, 1, `${p.metadata.name} opens exactly one port`);
@@ -105,7 +132,9 @@ describe("traffic intent: NetworkPolicies", () => {
     assert.ok(!policies.some((p) => p.metadata.name.startsWith("allow-frontend-to-payment")));
     assert.ok(!policies.some((p) => p.metadata.name.startsWith("allow-inventory-to-")));
     const egressOfInventory = policies.filter(
-      (p) => spec(p).podSelector.matchLabels?.[NAME_LABEL] === "inventory" && spec(p).policyTypes.includes("Egress"),
+      (p) =>
+        spec(p).podSelector.matchLabels?.[NAME_LABEL] === "inventory" &&
+        spec(p).policyTypes.includes("Egress"),
     );
     assert.deepEqual(egressOfInventory, []);
   });
@@ -117,7 +146,10 @@ describe("traffic intent: NetworkPolicies", () => {
       { protocol: "TCP", port: 53 },
     ]);
     assert.deepEqual(dns.egress?.[0].to, [
-      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } },
+      {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+      },
     ]);
   });
 
@@ -129,14 +161,22 @@ describe("traffic intent: NetworkPolicies", () => {
 
   it("adds istiod egress on 15012 only when the mesh is on", () => {
     assert.ok(!policies.some((p) => p.metadata.name === "allow-istiod-egress"));
-    const meshed = compileNetworkPolicies(app, { ingress, mesh: { namespace: "istio-system", trustDomain: "cluster.local" } });
+    const meshed = compileNetworkPolicies(app, {
+      ingress,
+      mesh: { namespace: "istio-system", trustDomain: "cluster.local" },
+    });
     const istiod = spec(named(meshed, "allow-istiod-egress"));
     assert.deepEqual(istiod.egress?.[0].ports, [{ protocol: "TCP", port: 15012 }]);
   });
 
   it("selects across namespaces with both selectors in one peer when payment has its own namespace", () => {
     const split = resolveApp(
-      { ...SHOP_APP, services: SHOP_APP.services.map((s) => (s.name === "payment" ? { ...s, namespace: "shop-payments" } : s)) },
+      {
+        ...SHOP_APP,
+        services: SHOP_APP.services.map((s) =>
+          s.name === "payment" ? { ...s, namespace: "shop-payments" } : s,
+        ),
+      },
       { ingressNamespace: "ingress-nginx" },
     );
     const ps = compileNetworkPolicies(split, { ingress });
@@ -147,7 +187,10 @@ describe("traffic intent: NetworkPolicies", () => {
     const ing = named(ps, "allow-orders-to-payment-tcp-8080-ingress");
     assert.equal(ing.metadata.namespace, "shop-payments");
     assert.deepEqual(spec(ing).ingress?.[0].from, [
-      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } }, podSelector: { matchLabels: { [NAME_LABEL]: "orders" } } },
+      {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "shop" } },
+        podSelector: { matchLabels: { [NAME_LABEL]: "orders" } },
+      },
     ]);
   });
 });
@@ -163,31 +206,55 @@ describe("traffic intent: Istio AuthorizationPolicies", () => {
     const p = named(authz, "allow-to-orders").spec as { selector: unknown; action: string; rules: unknown[] };
     assert.equal(p.action, "ALLOW");
     assert.deepEqual(p.rules, [
-      { from: [{ source: { principals: ["cluster.local/ns/shop/sa/frontend"] } }], to: [{ operation: { ports: ["8080"] } }] },
+      {
+        from: [{ source: { principals: ["cluster.local/ns/shop/sa/frontend"] } }],
+        to: [{ operation: { ports: ["8080"] } }],
+      },
     ]);
   });
 
   it("admits the ingress controller's identity to frontend on the pod port", () => {
     const p = named(authz, "allow-to-frontend").spec as { rules: unknown[] };
     assert.deepEqual(p.rules, [
-      { from: [{ source: { principals: ["cluster.local/ns/ingress-nginx/sa/ingress-controller"] } }], to: [{ operation: { ports: ["8080"] } }] },
+      {
+        from: [{ source: { principals: ["cluster.local/ns/ingress-nginx/sa/ingress-controller"] } }],
+        to: [{ operation: { ports: ["8080"] } }],
+      },
     ]);
   });
 
   it("has no policy for a service nobody calls (payment's callers are orders only)", () => {
-    const p = named(authz, "allow-to-payment").spec as { rules: Array<{ from: Array<{ source: { principals: string[] } }> }> };
-    assert.deepEqual(p.rules.map((r) => r.from[0].source.principals[0]), ["cluster.local/ns/shop/sa/orders"]);
+    const p = named(authz, "allow-to-payment").spec as {
+      rules: Array<{ from: Array<{ source: { principals: string[] } }> }>;
+    };
+    assert.deepEqual(
+      p.rules.map((r) => r.from[0].source.principals[0]),
+      ["cluster.local/ns/shop/sa/orders"],
+    );
   });
 });
 
 describe("traffic intent: the published document", () => {
   it("round-trips through the policy pack's parser with app and platform edges", () => {
-    const doc = intentDocument(app, { ingress, mesh: { namespace: "istio-system", trustDomain: "cluster.local" } });
+    const doc = intentDocument(app, {
+      ingress,
+      mesh: { namespace: "istio-system", trustDomain: "cluster.local" },
+    });
     const back = parseIntentDocument(JSON.stringify(doc));
     assert.deepEqual(back.appNamespaces, ["shop"]);
-    assert.ok(back.edges.some((e) => e.from === "frontend" && e.to === "orders" && e.port === 8080 && e.origin === "app"));
-    assert.ok(back.edges.some((e) => e.from === "ingress-controller" && e.to === "frontend" && e.port === 8080));
-    assert.ok(back.edges.some((e) => e.from === "payment" && e.to === "istiod" && e.port === 15012 && e.origin === "platform"));
+    assert.ok(
+      back.edges.some(
+        (e) => e.from === "frontend" && e.to === "orders" && e.port === 8080 && e.origin === "app",
+      ),
+    );
+    assert.ok(
+      back.edges.some((e) => e.from === "ingress-controller" && e.to === "frontend" && e.port === 8080),
+    );
+    assert.ok(
+      back.edges.some(
+        (e) => e.from === "payment" && e.to === "istiod" && e.port === 15012 && e.origin === "platform",
+      ),
+    );
     assert.equal(back.edges.filter((e) => e.to === "kube-dns").length, 2 * SHOP_APP.services.length);
   });
 });

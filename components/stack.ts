@@ -1,0 +1,83 @@
+/**
+ * The composition root: one Kubernetes provider per cluster (explicit, never the
+ * ambient default), the Submariner broker where there are several clusters, and a
+ * Platform per cluster.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformConfig } from "../lib/config";
+import { resolveApp } from "../lib/intent";
+import { topologyMermaid } from "../lib/topology";
+import { KubeProxyConfiguration } from "../lib/addons/cni";
+import { Platform } from "./platform";
+import { SubmarinerBroker } from "./submariner";
+
+export interface StackSecrets {
+  /** kubeconfig per cluster name (the secret `k8s-netplat:kubeconfigs`); a missing one means $KUBECONFIG. */
+  kubeconfigs?: pulumi.Output<Record<string, string>>;
+  /** Submariner's IPsec pre-shared key (the secret `k8s-netplat:submarinerPsk`), for the libreswan cable driver. */
+  submarinerPsk?: pulumi.Output<string>;
+}
+
+export interface ClusterOutputs {
+  name: string;
+  cni: string;
+  kubeProxyMode: string;
+  enforcesNetworkPolicy: boolean;
+  kubeProxyConfiguration: KubeProxyConfiguration | null;
+  appNamespaces: string[];
+}
+
+export interface StackOutputs {
+  clusters: ClusterOutputs[];
+  /** The topology diagram (Mermaid), derived from the same intent as the policies. */
+  topology: string;
+  renderDirectory?: string;
+}
+
+export function clusterProvider(
+  platform: PlatformConfig,
+  clusterName: string,
+  secrets: StackSecrets,
+): k8s.Provider {
+  const cluster = platform.clusters.find((c) => c.name === clusterName)!;
+  return new k8s.Provider(cluster.name, {
+    kubeconfig: secrets.kubeconfigs?.apply((all) => all[cluster.name]),
+    context: cluster.context,
+    renderYamlToDirectory: platform.render?.directory,
+  });
+}
+
+export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}): StackOutputs {
+  const app = resolveApp(platform.app.spec, { ingressNamespace: platform.ingress.namespace });
+  const providers = new Map(
+    platform.clusters.map((c) => [c.name, clusterProvider(platform, c.name, secrets)]),
+  );
+  const broker = platform.submariner
+    ? new SubmarinerBroker(
+        `${platform.submariner.broker}-submariner-broker`,
+        { cluster: platform.clusters.find((c) => c.name === platform.submariner!.broker)!, platform },
+        { provider: providers.get(platform.submariner.broker)! },
+      )
+    : undefined;
+  const platforms = platform.clusters.map(
+    (cluster) =>
+      new Platform(
+        cluster.name,
+        { cluster, platform, app, broker: broker?.connection, ipsecPsk: secrets.submarinerPsk },
+        { provider: providers.get(cluster.name)! },
+      ),
+  );
+  return {
+    clusters: platforms.map((p, i) => ({
+      name: platform.clusters[i].name,
+      cni: platform.clusters[i].cni,
+      kubeProxyMode: platform.clusters[i].kubeProxyMode,
+      enforcesNetworkPolicy: p.cni.enforcesNetworkPolicy,
+      kubeProxyConfiguration: p.cni.kubeProxyConfiguration,
+      appNamespaces: p.app.namespaces,
+    })),
+    topology: topologyMermaid(platform, app),
+    renderDirectory: platform.render?.directory,
+  };
+}

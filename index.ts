@@ -1,0 +1,23 @@
+/**
+ * Entry point for `pulumi preview` / `pulumi up`: read the stack's config, validate
+ * it whole (nothing is registered when it is wrong), then deploy.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_KEY, CONFIG_NAMESPACE, ConfigError, parsePlatformConfig } from "./lib/config";
+import { StackOutputs, deployStack } from "./components/stack";
+
+export = (): StackOutputs => {
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  let platform;
+  try {
+    platform = parsePlatformConfig(config.getObject(CONFIG_KEY));
+  } catch (e) {
+    // RunError prints the message alone: the problems list is the whole story.
+    if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+  return deployStack(platform, {
+    kubeconfigs: config.getSecretObject<Record<string, string>>("kubeconfigs"),
+    submarinerPsk: config.getSecret("submarinerPsk"),
+  });
+};

@@ -1,0 +1,81 @@
+/**
+ * `npm run bench`: runs the whole program under Pulumi's mocks with the shop app
+ * scaled to 4, 100 and 1,000 microservices, each size in a fresh process, and prints
+ * resources registered, time per resource and peak memory, so that cost growth is
+ * visible. Cost should grow linearly: the last column is time per resource relative
+ * to the smallest size (machine noise cancels in the ratio).
+ */
+import { execFileSync } from "child_process";
+import * as path from "path";
+import { AppSpec, ServiceSpec } from "../lib/app-spec";
+import { parsePlatformConfig } from "../lib/config";
+import { readRawPlatformConfig, stackFile } from "../lib/stack-file";
+import { SHOP_APP } from "../lib/shop";
+import { runUnderMocks } from "../test/support/program";
+import { deployStack } from "../components/stack";
+
+const SIZES = [4, 100, 1000];
+
+/** The shop's four services, then more in its style: each calls the next two. */
+export function scaledApp(n: number): AppSpec {
+  const base = SHOP_APP.services.filter((s) => !s.stateful).slice(0, 4);
+  const services: ServiceSpec[] = [];
+  for (let i = 0; i < n; i++) {
+    const model = base[i % base.length];
+    services.push({ ...model, name: i < base.length ? model.name : `${model.name}-${i}` });
+  }
+  const edges = ["ingress-controller -> frontend:80"];
+  for (let i = 0; i < n; i++) {
+    for (const j of [i + 1, i + 2]) {
+      if (j < n) edges.push(`${services[i].name} -> ${services[j].name}:${services[j].port}`);
+    }
+  }
+  const payment = services.find((s) => s.name === "payment");
+  if (payment) edges.push("payment -> payment-gateway:443");
+  return { namespace: "shop", services, externals: SHOP_APP.externals, edges };
+}
+
+async function measure(n: number): Promise<void> {
+  const raw = readRawPlatformConfig(stackFile("prod"));
+  const platform = parsePlatformConfig(raw);
+  platform.app.spec = scaledApp(n);
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+  const start = process.hrtime.bigint();
+  const { resources } = await runUnderMocks("prod", raw, () => deployStack(platform));
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss, process.resourceUsage().maxRSS * 1024);
+  console.log(JSON.stringify({ n, resources: resources.length, ms, peakMiB: peak / 2 ** 20 }));
+}
+
+function main(): void {
+  const one = process.argv.indexOf("--size");
+  if (one >= 0) {
+    measure(Number(process.argv[one + 1])).catch((e) => {
+      console.error(e);
+      process.exit(1);
+    });
+    return;
+  }
+  const rows: Array<{ n: number; resources: number; ms: number; peakMiB: number }> = [];
+  for (const n of SIZES) {
+    const out = execFileSync(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", path.join(__dirname, "bench.ts"), "--size", String(n)],
+      { encoding: "utf8", maxBuffer: 64 * 2 ** 20 },
+    );
+    rows.push(JSON.parse(out.trim().split("\n").pop()!));
+  }
+  const base = rows[0].ms / rows[0].resources;
+  console.log("services  resources  total ms  ms/resource  peak RSS MiB  ms/resource vs 4");
+  for (const r of rows) {
+    const per = r.ms / r.resources;
+    console.log(
+      `${String(r.n).padStart(8)}  ${String(r.resources).padStart(9)}  ${r.ms.toFixed(0).padStart(8)}  ` +
+        `${per.toFixed(3).padStart(11)}  ${r.peakMiB.toFixed(0).padStart(12)}  ${(per / base).toFixed(2).padStart(16)}`,
+    );
+  }
+}
+
+main();

@@ -1,0 +1,228 @@
+/**
+ * Each stack's whole program (index.ts, as `pulumi up` runs it) under mocks: what it
+ * registers, that every emitted Kubernetes object satisfies its upstream schema, and
+ * that the policy pack finds no mandatory violation in it.
+ */
+import { strict as assert } from "assert";
+import { readRawPlatformConfig, stackFile, STACK_NAMES } from "../../../lib/stack-file";
+import { K8sObject } from "../../../lib/k8s-object";
+import { Registered, manifestsOf, runUnderMocks } from "../../support/program";
+import { validateAgainstSchema } from "../../support/schema";
+import { PackResource, runPack } from "../../../policy-pack/lib/run";
+import type { StackOutputs } from "../../../components/stack";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const program = require("../../../index") as () => StackOutputs;
+
+interface StackRun {
+  resources: Registered[];
+  manifests: K8sObject[];
+  outputs: StackOutputs;
+}
+
+const runs = new Map<string, StackRun>();
+async function run(stack: string): Promise<StackRun> {
+  if (!runs.has(stack)) {
+    const { resources, outputs } = await runUnderMocks(
+      stack,
+      readRawPlatformConfig(stackFile(stack)),
+      program,
+    );
+    runs.set(stack, { resources, manifests: manifestsOf(resources), outputs });
+  }
+  return runs.get(stack)!;
+}
+
+const ofKind = (r: StackRun, kind: string) => r.manifests.filter((m) => m.kind === kind);
+const count = (r: StackRun, type: string) => r.resources.filter((x) => x.type === type).length;
+
+/** The registered resources as the policy pack sees them (provider URN per resource). */
+export function packResources(resources: Registered[]): PackResource[] {
+  return resources.map((r) => ({
+    type: r.type,
+    name: r.name,
+    props: r.inputs,
+    providerUrn: r.provider ? r.provider.slice(0, r.provider.lastIndexOf("::")) : undefined,
+  }));
+}
+
+describe("stack dev (under mocks)", () => {
+  it("uses one explicit Kubernetes provider for its one cluster", async () => {
+    const r = await run("dev");
+    assert.equal(count(r, "pulumi:providers:kubernetes"), 1);
+  });
+
+  it("installs Calico, Istio, cert-manager and the F5 NGINX controller, and no observability", async () => {
+    const r = await run("dev");
+    const charts = r.resources
+      .filter((x) => x.type === "kubernetes:helm.sh/v4:Chart")
+      .map((x) => x.inputs.chart);
+    assert.ok(charts.includes("tigera-operator"), `charts: ${charts.join(", ")}`);
+    assert.ok(charts.includes("istiod"));
+    assert.ok(charts.includes("oci://ghcr.io/nginx/charts/nginx-ingress"));
+    assert.ok(!charts.includes("kube-prometheus-stack"));
+  });
+
+  it("runs one replica of each stateless service and no HPA", async () => {
+    const r = await run("dev");
+    const deployments = ofKind(r, "Deployment");
+    assert.deepEqual(deployments.map((d) => d.metadata.name).sort(), [
+      "frontend",
+      "inventory",
+      "orders",
+      "payment",
+    ]);
+    for (const d of deployments) assert.equal((d.spec as { replicas: number }).replicas, 1);
+    assert.equal(ofKind(r, "HorizontalPodAutoscaler").length, 0);
+  });
+
+  it("exposes the ingress controller through a NodePort and issues from the self-signed CA", async () => {
+    const r = await run("dev");
+    const ingress = ofKind(r, "Ingress")[0];
+    assert.equal(ingress.metadata.annotations?.["cert-manager.io/cluster-issuer"], "platform-ca");
+    const chart = r.resources.find(
+      (x) => x.type === "kubernetes:helm.sh/v4:Chart" && String(x.inputs.chart).includes("nginx-ingress"),
+    );
+    const values = chart?.inputs.values as { controller: { service: { type: string } } };
+    assert.equal(values.controller.service.type, "NodePort");
+  });
+});
+
+describe("stack prod (under mocks)", () => {
+  it("runs Cilium with its kube-proxy replacement and no kube-proxy configuration", async () => {
+    const r = await run("prod");
+    const cilium = r.resources.find(
+      (x) => x.type === "kubernetes:helm.sh/v4:Chart" && x.inputs.chart === "cilium",
+    );
+    assert.ok(cilium, "cilium chart registered");
+    assert.equal((cilium.inputs.values as { kubeProxyReplacement: unknown }).kubeProxyReplacement, true);
+    assert.equal(r.outputs.clusters[0].kubeProxyConfiguration, null);
+  });
+
+  it("scales every stateless service with an HPA from 3 and keeps a PDB that allows one disruption", async () => {
+    const r = await run("prod");
+    const hpas = ofKind(r, "HorizontalPodAutoscaler");
+    assert.equal(hpas.length, 4);
+    for (const h of hpas) assert.equal((h.spec as { minReplicas: number }).minReplicas, 3);
+    const pdbs = ofKind(r, "PodDisruptionBudget");
+    assert.equal(pdbs.length, 5, "four Deployments and the event log StatefulSet");
+    for (const p of pdbs) assert.equal((p.spec as { maxUnavailable: number }).maxUnavailable, 1);
+  });
+
+  it("enforces STRICT mTLS mesh-wide and issues from Let's Encrypt production", async () => {
+    const r = await run("prod");
+    const pa = ofKind(r, "PeerAuthentication");
+    assert.equal(pa.length, 1);
+    assert.equal(pa[0].metadata.namespace, "istio-system");
+    assert.deepEqual(pa[0].spec, { mtls: { mode: "STRICT" } });
+    const issuers = ofKind(r, "ClusterIssuer").map((i) => i.metadata.name);
+    assert.ok(issuers.includes("letsencrypt-prod"), `issuers: ${issuers.join(", ")}`);
+    assert.equal(
+      ofKind(r, "Ingress")[0].metadata.annotations?.["cert-manager.io/cluster-issuer"],
+      "letsencrypt-prod",
+    );
+  });
+
+  it("keeps payment in its own namespace, each namespace with its own default-deny", async () => {
+    const r = await run("prod");
+    const denies = ofKind(r, "NetworkPolicy").filter((p) => p.metadata.name === "default-deny");
+    assert.deepEqual(denies.map((d) => d.metadata.namespace).sort(), ["shop", "shop-payments"]);
+    assert.equal(
+      ofKind(r, "Deployment").find((d) => d.metadata.name === "payment")?.metadata.namespace,
+      "shop-payments",
+    );
+  });
+
+  it("turns observability on, with Prometheus allowed to scrape the sidecars", async () => {
+    const r = await run("prod");
+    const charts = r.resources
+      .filter((x) => x.type === "kubernetes:helm.sh/v4:Chart")
+      .map((x) => x.inputs.chart);
+    for (const c of ["kube-prometheus-stack", "kiali-server", "jaeger"])
+      assert.ok(charts.includes(c), `${c} installed`);
+    assert.ok(ofKind(r, "NetworkPolicy").some((p) => p.metadata.name === "allow-prometheus-scrape-ingress"));
+  });
+});
+
+describe("stack multi-cluster (under mocks)", () => {
+  it("has one provider per cluster and a Submariner broker on us-east-1 only", async () => {
+    const r = await run("multi-cluster");
+    assert.equal(count(r, "pulumi:providers:kubernetes"), 2);
+    const brokers = r.resources.filter(
+      (x) => x.type === "kubernetes:helm.sh/v4:Chart" && x.inputs.chart === "submariner-k8s-broker",
+    );
+    assert.equal(brokers.length, 1);
+    assert.ok(brokers[0].provider?.includes("::us-east-1::"), `broker provider ${brokers[0].provider}`);
+    const operators = r.resources.filter(
+      (x) => x.type === "kubernetes:helm.sh/v4:Chart" && x.inputs.chart === "submariner-operator",
+    );
+    assert.equal(operators.length, 2);
+  });
+
+  it("places the storefront east and inventory and payment west", async () => {
+    const r = await run("multi-cluster");
+    const where = (name: string) =>
+      r.resources
+        .filter(
+          (x) =>
+            x.type === "kubernetes:apps/v1:Deployment" &&
+            (x.inputs.metadata as { name: string }).name === name,
+        )
+        .map((x) => x.name.split("-shop-")[0]);
+    assert.deepEqual(
+      where("frontend").map((n) => n.startsWith("us-east-1")),
+      [true],
+    );
+    assert.deepEqual(
+      where("inventory").map((n) => n.startsWith("us-west-2")),
+      [true],
+    );
+  });
+
+  it("exports inventory and payment from us-west-2 for the east's callers", async () => {
+    const r = await run("multi-cluster");
+    const exports = ofKind(r, "ServiceExport")
+      .map((e) => e.metadata.name)
+      .sort();
+    assert.deepEqual(exports, ["inventory", "payment"]);
+  });
+
+  it("lets orders reach payment across clusters only at us-west-2's service range, and payment admit only us-east-1's pods", async () => {
+    const r = await run("multi-cluster");
+    const np = (name: string) =>
+      ofKind(r, "NetworkPolicy").find((p) => p.metadata.name === name)?.spec as {
+        egress?: Array<{ to: unknown[]; ports: unknown[] }>;
+        ingress?: Array<{ from: unknown[]; ports: unknown[] }>;
+      };
+    const egress = np("allow-orders-to-payment-tcp-8080-egress");
+    assert.deepEqual(egress.egress?.[0].to, [{ ipBlock: { cidr: "10.120.0.0/16" } }]);
+    const ingress = np("allow-orders-to-payment-tcp-8080-ingress");
+    assert.deepEqual(ingress.ingress?.[0].from, [{ ipBlock: { cidr: "10.10.0.0/16" } }]);
+  });
+});
+
+describe("every stack's emitted objects", () => {
+  for (const stack of STACK_NAMES) {
+    it(`${stack}: every Kubernetes object validates against its upstream schema`, async () => {
+      const r = await run(stack);
+      assert.ok(r.manifests.length > 20, `expected a full platform, got ${r.manifests.length} objects`);
+      // validateAgainstSchema throws on an invalid object, and on a kind that is neither
+      // mapped to a schema package nor listed in NO_PUBLISHED_SCHEMA with a reason.
+      let validated = 0;
+      for (const m of r.manifests) {
+        if ((await validateAgainstSchema(m)).status === "valid") validated++;
+      }
+      assert.ok(validated > 0.8 * r.manifests.length, `${validated} of ${r.manifests.length} validated`);
+    });
+
+    it(`${stack}: the policy pack finds no mandatory violation`, async () => {
+      const r = await run(stack);
+      const violations = runPack(packResources(r.resources), stack as "dev" | "prod" | "multi-cluster");
+      const mandatory = violations.filter((v) => v.level === "mandatory");
+      assert.deepEqual(
+        mandatory.map((v) => `${v.policy} ${v.kind} ${v.namespace}/${v.name}: ${v.message}`),
+        [],
+      );
+    });
+  }
+});
