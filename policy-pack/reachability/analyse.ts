@@ -344,7 +344,10 @@ export class Reachability {
   }
 
   /** The policies and rules that allow or deny src -> dst, and the resulting connections. */
-  explainPair(src: string, dst: string): { conn: ConnSet; lines: string[] } {
+  explainPair(
+    src: string,
+    dst: string,
+  ): { conn: ConnSet; lines: string[]; allowedBy: Record<"egress" | "ingress", string[]> } {
     const ws = this.workloadById.get(src);
     const wd = this.workloadById.get(dst);
     const srcExtIdx = this.srcExternal.findIndex((e) => e.id === src);
@@ -355,6 +358,7 @@ export class Reachability {
       throw new Error(`unknown destination peer "${dst}"; peers: ${this.peers().join(", ")}`);
     if (!ws && !wd) throw new Error(`${src} => ${dst}: both peers are external; NetworkPolicy says nothing`);
     const lines: string[] = [];
+    const allowedBy: Record<"egress" | "ingress", string[]> = { egress: [], ingress: [] };
     const side = (
       dir: "egress" | "ingress",
       c: PodClass | undefined,
@@ -365,11 +369,13 @@ export class Reachability {
       const word = dir === "egress" ? "Egress" : "Ingress";
       if (!c) {
         lines.push(`${dir} of ${who}: external, not governed by NetworkPolicy: all connections`);
+        allowedBy[dir].push("external peer");
         return ConnSet.ALL;
       }
       const policies = dir === "egress" ? c.egressPolicies : c.ingressPolicies;
       if (!policies.length) {
         lines.push(`${dir} of ${who}: no NetworkPolicy selects it for ${word}: all connections`);
+        allowedBy[dir].push(`no ${word} policy on ${who}`);
         return ConnSet.ALL;
       }
       lines.push(`${dir} of ${who}: isolated by ${policies.map((p) => p.id).join(", ")}`);
@@ -390,6 +396,7 @@ export class Reachability {
             ? ` (named port ${unresolved.map((n) => `${n.protocol}/${n.name}`).join(", ")} not on ${dst})`
             : "";
           lines.push(`  ${r.label}: allows ${conn.toString()}${note}`);
+          if (!conn.isEmpty()) allowedBy[dir].push(r.label);
           acc = acc.union(conn);
         }
       }
@@ -404,7 +411,7 @@ export class Reachability {
     );
     const conn = src === dst ? ConnSet.NONE : eg.intersect(ing);
     lines.unshift(`${src} => ${dst} : ${conn.toString()}`);
-    return { conn, lines };
+    return { conn, lines, allowedBy };
   }
 }
 

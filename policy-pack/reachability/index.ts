@@ -19,3 +19,4 @@ export {
   type Model,
 } from "./objects";
 export { parseManifests } from "./manifests";
+export { checkIntent, formatIntentTable, type IntentFinding } from "./check-intent";
