@@ -347,7 +347,11 @@ export class Reachability {
   explainPair(
     src: string,
     dst: string,
-  ): { conn: ConnSet; lines: string[]; allowedBy: Record<"egress" | "ingress", string[]> } {
+  ): {
+    conn: ConnSet;
+    lines: string[];
+    allowedBy: Record<"egress" | "ingress", { by: string; conn: ConnSet }[]>;
+  } {
     const ws = this.workloadById.get(src);
     const wd = this.workloadById.get(dst);
     const srcExtIdx = this.srcExternal.findIndex((e) => e.id === src);
@@ -358,7 +362,10 @@ export class Reachability {
       throw new Error(`unknown destination peer "${dst}"; peers: ${this.peers().join(", ")}`);
     if (!ws && !wd) throw new Error(`${src} => ${dst}: both peers are external; NetworkPolicy says nothing`);
     const lines: string[] = [];
-    const allowedBy: Record<"egress" | "ingress", string[]> = { egress: [], ingress: [] };
+    const allowedBy: Record<"egress" | "ingress", { by: string; conn: ConnSet }[]> = {
+      egress: [],
+      ingress: [],
+    };
     const side = (
       dir: "egress" | "ingress",
       c: PodClass | undefined,
@@ -369,13 +376,13 @@ export class Reachability {
       const word = dir === "egress" ? "Egress" : "Ingress";
       if (!c) {
         lines.push(`${dir} of ${who}: external, not governed by NetworkPolicy: all connections`);
-        allowedBy[dir].push("external peer");
+        allowedBy[dir].push({ by: "external peer", conn: ConnSet.ALL });
         return ConnSet.ALL;
       }
       const policies = dir === "egress" ? c.egressPolicies : c.ingressPolicies;
       if (!policies.length) {
         lines.push(`${dir} of ${who}: no NetworkPolicy selects it for ${word}: all connections`);
-        allowedBy[dir].push(`no ${word} policy on ${who}`);
+        allowedBy[dir].push({ by: `no ${word} policy on ${who}`, conn: ConnSet.ALL });
         return ConnSet.ALL;
       }
       lines.push(`${dir} of ${who}: isolated by ${policies.map((p) => p.id).join(", ")}`);
@@ -396,7 +403,7 @@ export class Reachability {
             ? ` (named port ${unresolved.map((n) => `${n.protocol}/${n.name}`).join(", ")} not on ${dst})`
             : "";
           lines.push(`  ${r.label}: allows ${conn.toString()}${note}`);
-          if (!conn.isEmpty()) allowedBy[dir].push(r.label);
+          if (!conn.isEmpty()) allowedBy[dir].push({ by: r.label, conn });
           acc = acc.union(conn);
         }
       }

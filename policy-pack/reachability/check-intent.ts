@@ -135,7 +135,12 @@ export function checkIntent(objects: unknown[], intent: IntentDocument): IntentF
       src: c.src,
       dst: c.dst,
       conn: extra.toString(),
-      allowedBy: `egress: ${by.egress.join(", ")}; ingress: ${by.ingress.join(", ")}`,
+      allowedBy: (["egress", "ingress"] as const)
+        .map((dir) => {
+          const rules = by[dir].filter((x) => !x.conn.intersect(extra).isEmpty()).map((x) => x.by);
+          return `${dir}: ${rules.join(", ")}`;
+        })
+        .join("; "),
     });
   }
   return findings;
