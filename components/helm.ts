@@ -17,6 +17,11 @@ export interface ChartArgs {
   /** The platform's values for this chart; the stack's `values.<key>` is deep-merged over them. */
   values: Record<string, unknown>;
   platform: PlatformConfig;
+  /**
+   * Helm release name; defaults to the Pulumi name. Set it where pod labels
+   * (`app.kubernetes.io/instance`) or service names must be known in advance.
+   */
+  releaseName?: string;
 }
 
 /** The Helm chart of an add-on, with source and value overrides applied. */
@@ -29,6 +34,7 @@ export function installChart(
   return new k8s.helm.v4.Chart(
     name,
     {
+      name: args.releaseName,
       chart: source.chart,
       version: source.version,
       repositoryOpts: source.repository ? { repo: source.repository } : undefined,

@@ -16,7 +16,7 @@ import { ResolvedApp } from "../lib/intent";
 import { clusterView, exportedServices } from "../lib/placement";
 import { planShopApp } from "../lib/shop-plan";
 import { appIngress } from "../lib/addons/ingress";
-import { clusterIssuerName } from "../lib/addons/cert-manager";
+import { ACME_SOLVER_LABEL, clusterIssuerName } from "../lib/addons/cert-manager";
 import { prometheusPeer } from "../lib/addons/observability";
 import { globalCidrFor, serviceExport } from "../lib/addons/submariner";
 import { CertManager } from "./cert-manager";
@@ -95,6 +95,10 @@ export class Platform extends pulumi.ComponentResource {
         mesh: platform.istio.enabled
           ? { namespace: platform.istio.rootNamespace, trustDomain: platform.istio.trustDomain }
           : undefined,
+        acmeSolver:
+          platform.certificates.issuer === "selfsigned"
+            ? undefined
+            : { podLabels: ACME_SOLVER_LABEL, port: 8089 },
         prometheus:
           platform.observability.enabled && platform.observability.prometheus ? prometheusPeer() : undefined,
       },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { K8sObject } from "../lib/k8s-object";
 import { ShopPlan } from "../lib/shop-plan";
+import { ALLOW_NOTHING_NAME, DEFAULT_DENY_NAME } from "../lib/intent";
 import { createObject } from "./k8s";
 import { Microservice } from "./microservice";
 
@@ -19,8 +20,8 @@ export interface ShopAppArgs {
 
 /**
  * The shop app on one cluster. Creation order is part of the security design: the
- * namespaces, then every NetworkPolicy (default-deny first in the same batch), and
- * only then the workloads, so no pod ever runs before its policies exist.
+ * namespaces, then the NetworkPolicies, and the workloads only once their
+ * namespace's default-deny (and Istio allow-nothing) exist, so no pod ever runs open.
  */
 export class ShopApp extends pulumi.ComponentResource {
   public readonly namespaces: string[];
@@ -30,31 +31,46 @@ export class ShopApp extends pulumi.ComponentResource {
     super("k8s-netplat:app:ShopApp", name, {}, opts);
     const { plan, prefix } = args;
     const child = { parent: this };
-    const namespaces = plan.namespaces.map((ns) => createObject(prefix, ns, child));
-    const inNamespaces = { parent: this, dependsOn: namespaces };
-    const netpols = plan.networkPolicies.map((np) => createObject(prefix, np, inNamespaces));
-    const authz = plan.authorizationPolicies.map((ap) =>
-      createObject(prefix, ap, {
-        parent: this,
-        dependsOn: [...namespaces, ...(args.mesh ? [args.mesh] : [])],
-      }),
+    const namespaces = new Map(
+      plan.namespaces.map((ns) => [ns.metadata.name, createObject(prefix, ns, child)]),
     );
+    const allNamespaces = [...namespaces.values()];
+    const inNamespaces = { parent: this, dependsOn: allNamespaces };
+    // A workload waits for its namespace's deny-by-default guards (not for every allow:
+    // an allow created later only delays traffic, it never exposes anything), which
+    // keeps the dependency count linear in the number of services.
+    const guards = new Map<string, pulumi.Resource[]>();
+    const guard = (obj: K8sObject, r: pulumi.Resource) => {
+      if (obj.metadata.name !== DEFAULT_DENY_NAME && obj.metadata.name !== ALLOW_NOTHING_NAME) return;
+      const ns = obj.metadata.namespace!;
+      guards.set(ns, [...(guards.get(ns) ?? []), r]);
+    };
+    for (const np of plan.networkPolicies) guard(np, createObject(prefix, np, inNamespaces));
+    for (const ap of plan.authorizationPolicies) {
+      guard(
+        ap,
+        createObject(prefix, ap, {
+          parent: this,
+          dependsOn: [...allNamespaces, ...(args.mesh ? [args.mesh] : [])],
+        }),
+      );
+    }
     createObject(prefix, plan.intent, inNamespaces);
-    const guarded = [...namespaces, ...netpols, ...authz, ...(args.mesh ? [args.mesh] : [])];
-    this.services = plan.services.map(
-      (s) =>
-        new Microservice(
-          `${prefix}-${s.spec.name}`,
-          { service: s.spec, options: s.options, prefix },
-          { parent: this, dependsOn: guarded },
-        ),
-    );
+    this.services = plan.services.map((s) => {
+      const ns = s.options.namespace;
+      const dependsOn = [namespaces.get(ns)!, ...(guards.get(ns) ?? []), ...(args.mesh ? [args.mesh] : [])];
+      return new Microservice(
+        `${prefix}-${s.spec.name}`,
+        { service: s.spec, options: s.options, prefix },
+        { parent: this, dependsOn },
+      );
+    });
     for (const x of plan.externalNames) createObject(prefix, x, inNamespaces);
     for (const obj of args.ingress.objects) {
-      createObject(prefix, obj, { parent: this, dependsOn: [...namespaces, ...args.ingress.dependsOn] });
+      createObject(prefix, obj, { parent: this, dependsOn: [...allNamespaces, ...args.ingress.dependsOn] });
     }
     for (const obj of args.exports.objects) {
-      createObject(prefix, obj, { parent: this, dependsOn: [...namespaces, ...args.exports.dependsOn] });
+      createObject(prefix, obj, { parent: this, dependsOn: [...allNamespaces, ...args.exports.dependsOn] });
     }
     this.namespaces = plan.namespaces.map((n) => n.metadata.name);
     this.registerOutputs({ namespaces: this.namespaces });

@@ -30,6 +30,8 @@ import {
 } from "../policy-pack/reachability/intent-document";
 
 export const NAME_LABEL = "app.kubernetes.io/name";
+/** Every app pod carries it, with the app's (first) namespace as value. */
+export const PART_OF_LABEL = "app.kubernetes.io/part-of";
 const NS_LABEL = "kubernetes.io/metadata.name";
 const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
 
@@ -185,10 +187,17 @@ export interface PolicyOptions {
   mesh?: { namespace: string; trustDomain: string };
   /** Observability on: Prometheus scrapes the sidecars' merged metrics. */
   prometheus?: { namespace: string; podLabels: Record<string, string> };
+  /**
+   * Let's Encrypt HTTP-01: cert-manager starts solver pods in the Ingress's namespace,
+   * which default-deny would hide from the ingress controller.
+   */
+  acmeSolver?: { podLabels: Record<string, string>; port: number };
   /** Where cluster DNS runs; CoreDNS keeps the kube-dns label for compatibility. */
   dns?: { namespace: string; podLabels: Record<string, string> };
 }
 
+export const DEFAULT_DENY_NAME = "default-deny";
+export const ALLOW_NOTHING_NAME = "allow-nothing";
 const DEFAULT_DNS = { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } };
 export const ISTIOD_LABELS = { app: "istiod" };
 
@@ -230,6 +239,21 @@ function networkPolicy(
   };
 }
 
+/** Namespaces on this cluster that the ingress controller routes into. */
+function ingressNamespaces(app: ResolvedApp, view: ClusterView): string[] {
+  const out = new Set<string>();
+  for (const e of app.edges) {
+    if (
+      e.source.kind === "ingress-controller" &&
+      e.destination.kind === "service" &&
+      view.local.has(e.destination.name)
+    ) {
+      out.add(e.destination.namespace);
+    }
+  }
+  return [...out].sort();
+}
+
 function edgeName(e: ResolvedEdge, direction: "ingress" | "egress"): string {
   return `allow-${e.from}-to-${e.to}-${e.protocol.toLowerCase()}-${e.port}-${direction}`;
 }
@@ -248,11 +272,14 @@ export function compileNetworkPolicies(
     app.spec.services.some((s) => view.local.has(s.name) && namespaceOf(app.spec, s) === ns),
   );
   const dns = opts.dns ?? DEFAULT_DNS;
+  // Namespace-wide allowances name the app's own pods, not `{}`: other pods that land
+  // in the namespace (cert-manager's HTTP-01 solvers, say) get only what they need.
+  const appPods: LabelSelector = { matchLabels: { [PART_OF_LABEL]: app.spec.namespace } };
   for (const ns of localNamespaces) {
     out.push({
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
-      metadata: { name: "default-deny", namespace: ns, labels: platformLabels("traffic-intent") },
+      metadata: { name: DEFAULT_DENY_NAME, namespace: ns, labels: platformLabels("traffic-intent") },
       // Both types listed with no rules: nothing in, nothing out, until an allow adds it.
       spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
     });
@@ -260,7 +287,7 @@ export function compileNetworkPolicies(
       networkPolicy(
         "allow-dns-egress",
         ns,
-        {},
+        appPods,
         "Egress",
         [podPeer(dns.namespace, dns.podLabels)],
         [
@@ -276,7 +303,7 @@ export function compileNetworkPolicies(
         networkPolicy(
           "allow-istiod-egress",
           ns,
-          {},
+          appPods,
           "Egress",
           [podPeer(opts.mesh.namespace, ISTIOD_LABELS)],
           [{ protocol: "TCP", port: 15012 }],
@@ -288,7 +315,7 @@ export function compileNetworkPolicies(
           networkPolicy(
             "allow-prometheus-scrape-ingress",
             ns,
-            {},
+            appPods,
             "Ingress",
             [podPeer(opts.prometheus.namespace, opts.prometheus.podLabels)],
             [{ protocol: "TCP", port: 15020 }],
@@ -296,6 +323,22 @@ export function compileNetworkPolicies(
           ),
         );
       }
+    }
+  }
+
+  if (opts.acmeSolver) {
+    for (const ns of ingressNamespaces(app, view)) {
+      out.push(
+        networkPolicy(
+          "allow-acme-http01-solver-ingress",
+          ns,
+          { matchLabels: opts.acmeSolver.podLabels },
+          "Ingress",
+          [podPeer(opts.ingress.namespace, opts.ingress.podLabels)],
+          [{ protocol: "TCP", port: opts.acmeSolver.port }],
+          "platform-allowance",
+        ),
+      );
     }
   }
 
@@ -382,7 +425,7 @@ export function compileAuthorizationPolicies(
     out.push({
       apiVersion: "security.istio.io/v1",
       kind: "AuthorizationPolicy",
-      metadata: { name: "allow-nothing", namespace: ns, labels: platformLabels("traffic-intent") },
+      metadata: { name: ALLOW_NOTHING_NAME, namespace: ns, labels: platformLabels("traffic-intent") },
       spec: {},
     });
   }
@@ -465,6 +508,19 @@ export function intentDocument(
     } else if (dstLocal && e.destination.kind === "service") {
       const from = remotePeer(e.from, "client");
       if (from) edges.push({ from, to: e.to, port: e.podPort, protocol: e.protocol, origin: "app" });
+    }
+  }
+  if (opts.acmeSolver) {
+    for (const ns of ingressNamespaces(app, view)) {
+      const id = `acme-solver@${ns}`;
+      peers[id] = { kind: "workload", namespace: ns, podLabels: opts.acmeSolver.podLabels };
+      edges.push({
+        from: "ingress-controller",
+        to: id,
+        port: opts.acmeSolver.port,
+        protocol: "TCP",
+        origin: "platform",
+      });
     }
   }
   const dns = opts.dns ?? DEFAULT_DNS;

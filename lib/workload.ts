@@ -6,7 +6,7 @@
  */
 import { ServiceSpec } from "./app-spec";
 import { K8sObject } from "./k8s-object";
-import { NAME_LABEL } from "./intent";
+import { NAME_LABEL, PART_OF_LABEL } from "./intent";
 
 export interface WorkloadOptions {
   namespace: string;
@@ -31,7 +31,7 @@ export function podLabels(s: ServiceSpec, partOf: string): Record<string, string
   // `app` and `version` are the labels Istio telemetry and Kiali group by.
   return {
     [NAME_LABEL]: s.name,
-    "app.kubernetes.io/part-of": partOf,
+    [PART_OF_LABEL]: partOf,
     app: s.name,
     version: imageTag(s.image),
   };

@@ -28,7 +28,9 @@ describe("Submariner planning", () => {
     assert.equal(globalCidrFor(p, 1), "242.1.0.0/16");
   });
   it("carves ranges that never overlap, inside the configured range", () => {
-    const clusters = Array.from({ length: 12 }, (_, i) => cluster({ name: `c${i}` }));
+    const clusters = Array.from({ length: 12 }, (_, i) =>
+      cluster({ name: `c${i}`, ...(i === 0 ? { apiServer: { host: "c0.example.com", port: 6443 } } : {}) }),
+    );
     const p = platform({
       environment: "prod",
       clusters,
