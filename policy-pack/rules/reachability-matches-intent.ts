@@ -106,7 +106,20 @@ export function makeReachabilityRule(load: () => CheckIntent | undefined = loadC
             continue;
           }
           if (!checkIntent) continue;
-          for (const f of checkIntent(objects, intent)) {
+          let findings: ReturnType<typeof checkIntent>;
+          try {
+            findings = checkIntent(objects, intent);
+          } catch (e) {
+            // The analyser refuses malformed NetworkPolicies rather than guess; a policy
+            // set it cannot read proves nothing, so that is a violation of this rule too.
+            report(
+              cm,
+              `reachability cannot be computed: ${(e as Error).message}`,
+              "Fix the NetworkPolicy the message names (other rules say more about it)",
+            );
+            continue;
+          }
+          for (const f of findings) {
             if (f.kind === "unintended") {
               report(
                 cm,
