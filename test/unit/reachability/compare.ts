@@ -22,7 +22,9 @@ import {
 import { loadManifests } from "../../../policy-pack/reachability/load";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
-export const NETPOL_ANALYZER = path.join(REPO_ROOT, ".toolchain/bin/netpol-analyzer");
+/** The binary scripts/netpol-analyzer.sh builds; NETPOL_ANALYZER overrides it. */
+export const NETPOL_ANALYZER =
+  process.env.NETPOL_ANALYZER ?? path.join(REPO_ROOT, ".toolchain/bin/netpol-analyzer");
 export const BUILD_COMMAND = "bash scripts/netpol-analyzer.sh";
 
 /** The binary's path; throws (never skips) with the command that builds it when missing. */
