@@ -4,6 +4,7 @@
  * that the policy pack finds no mandatory violation in it.
  */
 import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
 import { readRawPlatformConfig, stackFile, STACK_NAMES } from "../../../lib/stack-file";
 import { K8sObject } from "../../../lib/k8s-object";
 import { Registered, manifestsOf, runUnderMocks } from "../../support/program";
@@ -225,4 +226,25 @@ describe("every stack's emitted objects", () => {
       );
     });
   }
+});
+
+describe("a bad stack config", () => {
+  it("stops the program with the named key before any resource is registered", async () => {
+    const raw = structuredClone(readRawPlatformConfig(stackFile("prod"))) as {
+      clusters: Array<Record<string, unknown>>;
+    };
+    raw.clusters[0].cni = "weave";
+    let thrown: unknown;
+    const { resources } = await runUnderMocks("prod", raw, () => {
+      try {
+        return program();
+      } catch (e) {
+        thrown = e;
+        return undefined;
+      }
+    });
+    assert.ok(pulumi.RunError.isInstance(thrown), `expected a RunError, got ${String(thrown)}`);
+    assert.match((thrown as Error).message, /platform\.clusters\[0\]\.cni: Invalid option/);
+    assert.deepEqual(resources, []);
+  });
 });

@@ -1,0 +1,185 @@
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
+import { ConfigError, parsePlatformConfig } from "../../../lib/config";
+import { STACK_NAMES, loadStackConfig, readRawPlatformConfig, stackFile } from "../../../lib/stack-file";
+
+const dev = () =>
+  structuredClone(readRawPlatformConfig(stackFile("dev"))) as Record<string, unknown> & {
+    clusters: Array<Record<string, unknown>>;
+  };
+
+function problems(raw: unknown): string[] {
+  try {
+    parsePlatformConfig(raw);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe("stack configuration", () => {
+  for (const stack of STACK_NAMES) {
+    it(`accepts the committed ${stack} stack`, () => {
+      const c = loadStackConfig(stack);
+      assert.ok(c.clusters.length >= 1);
+      assert.ok(c.app.spec.edges.length > 0);
+    });
+  }
+
+  it("applies documented defaults (STRICT mTLS, istio-system, ingress and app namespaces)", () => {
+    const c = loadStackConfig("dev");
+    assert.equal(c.istio.mtlsMode, "STRICT");
+    assert.equal(c.istio.rootNamespace, "istio-system");
+    assert.equal(c.ingress.namespace, "ingress-nginx");
+    assert.equal(c.app.namespace, "shop");
+  });
+
+  it("names the key and the accepted values for an unknown CNI", () => {
+    const raw = dev();
+    raw.clusters[0].cni = "weave";
+    assert.deepEqual(problems(raw), [
+      'platform.clusters[0].cni: Invalid option: expected one of "calico"|"cilium"|"flannel" (got "weave")',
+    ]);
+  });
+
+  it("rejects unknown keys instead of ignoring a typo", () => {
+    const raw = dev();
+    (raw.istio as Record<string, unknown>).mtlsmode = "STRICT";
+    assert.deepEqual(problems(raw), ['platform.istio: unknown key(s) "mtlsmode"']);
+  });
+
+  it("rejects a CIDR with host bits set, naming the network address", () => {
+    const raw = dev();
+    raw.clusters[0].serviceCidr = "10.96.0.1/12";
+    assert.match(
+      problems(raw)[0],
+      /clusters\[0\]\.serviceCidr: "10\.96\.0\.1\/12" has host bits set \(the network address is 10\.96\.0\.0\/12\)/,
+    );
+  });
+
+  it("rejects overlapping pod and service ranges", () => {
+    const raw = dev();
+    raw.clusters[0].serviceCidr = "10.244.128.0/17";
+    assert.deepEqual(problems(raw), [
+      "platform.clusters[0]: podCidr (10.244.0.0/16) overlaps serviceCidr (10.244.128.0/17)",
+    ]);
+  });
+
+  it("accepts Flannel only in dev, saying it does not enforce NetworkPolicy", () => {
+    const raw = dev();
+    raw.clusters[0].cni = "flannel";
+    assert.deepEqual(problems(raw), []);
+    raw.environment = "prod";
+    raw.certificates = { issuer: "letsencrypt-prod", acmeEmail: "ops@example.com" };
+    assert.match(
+      problems(raw).join("\n"),
+      /clusters\[0\]\.cni: flannel does not enforce NetworkPolicy and is accepted only when environment is dev/,
+    );
+  });
+
+  it("accepts the kube-proxy replacement only with Cilium and an API server address", () => {
+    const raw = dev();
+    raw.clusters[0].kubeProxyMode = "kube-proxy-replacement";
+    const got = problems(raw).join("\n");
+    assert.match(got, /kube-proxy-replacement needs cni cilium/);
+    assert.match(got, /clusters\[0\]\.apiServer: required with kube-proxy-replacement/);
+  });
+
+  it("rejects PERMISSIVE mTLS in prod", () => {
+    const raw = readRawPlatformConfig(stackFile("prod")) as Record<string, Record<string, unknown>>;
+    const bad = { ...raw, istio: { ...raw.istio, mtlsMode: "PERMISSIVE" } };
+    assert.deepEqual(problems(bad), ["platform.istio.mtlsMode: prod accepts only STRICT (got PERMISSIVE)"]);
+  });
+
+  it("requires an ACME email for Let's Encrypt issuers", () => {
+    const raw = dev();
+    raw.certificates = { issuer: "letsencrypt-staging" };
+    assert.match(problems(raw)[0], /certificates\.acmeEmail: required for Let's Encrypt issuers/);
+  });
+
+  it("requires Submariner, and disjoint ranges without Globalnet, for several clusters", () => {
+    const raw = structuredClone(readRawPlatformConfig(stackFile("multi-cluster"))) as {
+      clusters: Array<Record<string, unknown>>;
+      submariner?: unknown;
+    };
+    raw.clusters[1].podCidr = raw.clusters[0].podCidr;
+    const got = problems(raw).join("\n");
+    assert.match(
+      got,
+      /us-east-1 podCidr \(10\.10\.0\.0\/16\) overlaps us-west-2 podCidr \(10\.10\.0\.0\/16\); .* set submariner\.globalnet: true/,
+    );
+    delete raw.submariner;
+    assert.match(
+      problems(raw).join("\n"),
+      /platform\.submariner: required when there is more than one cluster/,
+    );
+  });
+
+  it("rejects an edge to a port the destination does not serve", () => {
+    const raw = dev();
+    (raw.app as Record<string, unknown>).edges = ["frontend -> orders:1"];
+    assert.match(
+      problems(raw)[0],
+      /platform\.app\.edges: "frontend -> orders:1": orders has no port 1 \(its ports: 8080\)/,
+    );
+  });
+
+  it("rejects a placement that names no such service or leaves one unplaced", () => {
+    const raw = dev();
+    raw.clusters[0].services = ["frontend", "billing"];
+    const got = problems(raw).join("\n");
+    assert.match(got, /clusters\[0\]\.services: no such service "billing"/);
+    assert.match(got, /service "orders" is placed on no cluster/);
+  });
+});
+
+describe("config:check CLI", () => {
+  const run = (args: string[]) => {
+    try {
+      const stdout = execFileSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", "scripts/config-check.ts", ...args],
+        {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      return { code: 0, out: stdout };
+    } catch (e) {
+      const err = e as { status: number; stdout: string; stderr: string };
+      return { code: err.status, out: err.stdout + err.stderr };
+    }
+  };
+
+  it("exits 0 for the committed stacks", () => {
+    const r = run(STACK_NAMES.map((s) => `stacks/Pulumi.${s}.yaml`));
+    assert.equal(r.code, 0, r.out);
+    assert.equal(r.out.trim().split("\n").length, 3);
+  });
+
+  it("exits 1 naming each bad key", () => {
+    const raw = dev();
+    raw.clusters[0].cni = "weave";
+    raw.environment = "staging";
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "cfg-")), "Pulumi.bad.yaml");
+    fs.writeFileSync(file, stringify({ config: { "k8s-netplat:platform": raw } }));
+    const r = run([file]);
+    assert.equal(r.code, 1);
+    assert.match(
+      r.out,
+      /platform\.environment: Invalid option: expected one of "dev"\|"prod" \(got "staging"\)/,
+    );
+    assert.match(r.out, /platform\.clusters\[0\]\.cni/);
+  });
+
+  it("exits 2 for a file it cannot read", () => {
+    const r = run(["does/not/exist.yaml"]);
+    assert.equal(r.code, 2);
+    assert.match(r.out, /does\/not\/exist\.yaml: ENOENT/);
+  });
+});
