@@ -13,12 +13,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig, PlatformConfig } from "../lib/config";
 import { ResolvedApp } from "../lib/intent";
-import { clusterView, exportedServices } from "../lib/placement";
-import { planShopApp } from "../lib/shop-plan";
-import { appIngress } from "../lib/addons/ingress";
-import { ACME_SOLVER_LABEL, clusterIssuerName } from "../lib/addons/cert-manager";
-import { prometheusPeer } from "../lib/addons/observability";
-import { globalCidrFor, serviceExport } from "../lib/addons/submariner";
+import { planCluster } from "../lib/cluster-plan";
 import { CertManager } from "./cert-manager";
 import { Cni } from "./cni";
 import { IngressController } from "./ingress";
@@ -79,57 +74,18 @@ export class Platform extends pulumi.ComponentResource {
         )
       : undefined;
 
-    const view = clusterView(platform, app, cluster.name, (c) =>
-      globalCidrFor(
-        platform,
-        platform.clusters.findIndex((k) => k.name === c.name),
-      ),
-    );
-    const plan = planShopApp(app, view, {
-      replicas: platform.app.replicas,
-      autoscaling: platform.app.autoscaling,
-      podDisruptionBudget: platform.app.podDisruptionBudget,
-      namespaceLabels: this.istio ? this.istio.injectionLabels : {},
-      policy: {
-        ingress: this.ingress.peer,
-        mesh: platform.istio.enabled
-          ? { namespace: platform.istio.rootNamespace, trustDomain: platform.istio.trustDomain }
-          : undefined,
-        acmeSolver:
-          platform.certificates.issuer === "selfsigned"
-            ? undefined
-            : { podLabels: ACME_SOLVER_LABEL, port: 8089 },
-        prometheus:
-          platform.observability.enabled && platform.observability.prometheus ? prometheusPeer() : undefined,
-      },
-    });
-    const frontend = app.edges.find((e) => e.source.kind === "ingress-controller");
-    const ingressObjects =
-      frontend && frontend.destination.kind === "service" && view.local.has(frontend.destination.name)
-        ? appIngress({
-            platform,
-            host: platform.app.host,
-            namespace: frontend.destination.namespace,
-            service: frontend.destination.name,
-            port: frontend.port,
-            tlsSecretName: `${frontend.destination.name}-tls`,
-            clusterIssuer: clusterIssuerName(platform),
-          })
-        : [];
-    const exportObjects = this.submariner
-      ? exportedServices(platform, app, cluster.name).map((s) => {
-          const svc = app.spec.services.find((x) => x.name === s)!;
-          return serviceExport(s, svc.namespace ?? app.spec.namespace);
-        })
-      : [];
+    const planned = planCluster(platform, app, cluster.name);
     this.app = new ShopApp(
       `${name}-shop`,
       {
-        plan,
+        plan: planned.shop,
         prefix: name,
         mesh: this.istio,
-        ingress: { objects: ingressObjects, dependsOn: [this.ingress, this.certManager] },
-        exports: { objects: exportObjects, dependsOn: this.submariner ? [this.submariner] : [] },
+        ingress: { objects: planned.ingressObjects, dependsOn: [this.ingress, this.certManager] },
+        exports: {
+          objects: this.submariner ? planned.exportObjects : [],
+          dependsOn: this.submariner ? [this.submariner] : [],
+        },
       },
       child([this.cni, this.certManager, this.ingress, ...mesh]),
     );

@@ -1,0 +1,94 @@
+/**
+ * What the app needs on one cluster, decided purely from config: the cluster's view
+ * of placement, the shop plan (workloads, policies, intent), the objects that route
+ * outside traffic in, and the ServiceExports other clusters consume. The Platform
+ * component creates these; scripts/topology.ts analyses them without Pulumi.
+ */
+import { PlatformConfig } from "./config";
+import { ClusterView, PolicyOptions, ResolvedApp, namespaceOf } from "./intent";
+import { K8sObject } from "./k8s-object";
+import { clusterView, exportedServices } from "./placement";
+import { ShopPlan, planShopApp } from "./shop-plan";
+import { microserviceObjects } from "./workload";
+import { ACME_SOLVER_LABEL, clusterIssuerName } from "./addons/cert-manager";
+import { appIngress, ingressPeer } from "./addons/ingress";
+import { injectionLabels } from "./addons/istio";
+import { prometheusPeer } from "./addons/observability";
+import { globalCidrFor, serviceExport } from "./addons/submariner";
+
+export interface ClusterPlan {
+  view: ClusterView;
+  policy: PolicyOptions;
+  shop: ShopPlan;
+  ingressObjects: K8sObject[];
+  exportObjects: K8sObject[];
+}
+
+/** The port cert-manager's HTTP-01 solver pods listen on. */
+const ACME_SOLVER_PORT = 8089;
+
+export function policyOptions(platform: PlatformConfig): PolicyOptions {
+  return {
+    ingress: ingressPeer(platform),
+    mesh: platform.istio.enabled
+      ? { namespace: platform.istio.rootNamespace, trustDomain: platform.istio.trustDomain }
+      : undefined,
+    acmeSolver:
+      platform.certificates.issuer === "selfsigned"
+        ? undefined
+        : { podLabels: ACME_SOLVER_LABEL, port: ACME_SOLVER_PORT },
+    prometheus:
+      platform.observability.enabled && platform.observability.prometheus ? prometheusPeer() : undefined,
+  };
+}
+
+export function planCluster(platform: PlatformConfig, app: ResolvedApp, clusterName: string): ClusterPlan {
+  const view = clusterView(platform, app, clusterName, (c) =>
+    globalCidrFor(
+      platform,
+      platform.clusters.findIndex((k) => k.name === c.name),
+    ),
+  );
+  const policy = policyOptions(platform);
+  const shop = planShopApp(app, view, {
+    replicas: platform.app.replicas,
+    autoscaling: platform.app.autoscaling,
+    podDisruptionBudget: platform.app.podDisruptionBudget,
+    namespaceLabels: platform.istio.enabled ? injectionLabels(platform) : {},
+    policy,
+  });
+  const front = app.edges.find((e) => e.source.kind === "ingress-controller");
+  const ingressObjects =
+    front && front.destination.kind === "service" && view.local.has(front.destination.name)
+      ? appIngress({
+          platform,
+          host: platform.app.host,
+          namespace: front.destination.namespace,
+          service: front.destination.name,
+          port: front.port,
+          tlsSecretName: `${front.destination.name}-tls`,
+          clusterIssuer: clusterIssuerName(platform),
+        })
+      : [];
+  const exportObjects = platform.submariner
+    ? exportedServices(platform, app, clusterName).map((s) => {
+        const svc = app.spec.services.find((x) => x.name === s)!;
+        return serviceExport(s, namespaceOf(app.spec, svc));
+      })
+    : [];
+  return { view, policy, shop, ingressObjects, exportObjects };
+}
+
+/** Every app object of a cluster plan, flattened (what ShopApp creates). */
+export function clusterPlanObjects(p: ClusterPlan): K8sObject[] {
+  return [
+    ...p.shop.namespaces,
+    ...p.shop.networkPolicies,
+    ...p.shop.authorizationPolicies,
+    p.shop.intent,
+    ...p.shop.services.flatMap((s) => microserviceObjects(s.spec, s.options)),
+    ...p.shop.externalNames,
+    ...p.ingressObjects,
+    ...p.exportObjects,
+  ];
+}
