@@ -138,15 +138,19 @@ interface Measure {
 
 function measure(cmd: string, args: string[], timeoutS: number, outFile: string): Measure {
   const t0 = Date.now();
-  const r = spawnSync(TIME, ["-v", "-o", outFile + ".time", cmd, ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: timeoutS * 1000,
-    killSignal: "SIGKILL",
-    maxBuffer: 1 << 30,
-  });
+  // timeout(1) kills the analyser itself at the limit; time(1) reports the largest RSS
+  // of the processes it waited for, the analyser included.
+  const r = spawnSync(
+    TIME,
+    ["-v", "-o", outFile + ".time", "timeout", "-s", "KILL", String(timeoutS), cmd, ...args],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      maxBuffer: 1 << 30,
+    },
+  );
   const wallS = (Date.now() - t0) / 1000;
-  const timedOut = r.error !== undefined && /ETIMEDOUT/.test(String(r.error));
+  const timedOut = r.status === 137 || r.status === 124;
   let maxRssMiB = NaN;
   let timeWall = wallS;
   if (fs.existsSync(outFile + ".time")) {
