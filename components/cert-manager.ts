@@ -1,12 +1,14 @@
 /**
  * cert-manager through @pulumi/kubernetes-cert-manager (a Helm Release that waits for the
- * webhook to be ready), then the platform's ClusterIssuers. Planning: lib/addons/cert-manager.ts.
+ * webhook to be ready) or, with `certificates.installer: chart`, as a rendered chart
+ * like the other add-ons; then the platform's ClusterIssuers. Planning: lib/addons/cert-manager.ts.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as certmanager from "@pulumi/kubernetes-cert-manager";
 import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig, PlatformConfig } from "../lib/config";
 import { mergeValues } from "../lib/merge";
+import { installChart } from "./helm";
 import {
   CERT_MANAGER_NAMESPACE,
   certManagerRelease,
@@ -30,7 +32,8 @@ export class CertManager extends pulumi.ComponentResource {
   /** The ClusterIssuer apps use. */
   public readonly clusterIssuer: string;
   public readonly namespace: string;
-  public readonly release: certmanager.CertManager;
+  /** The installation: the Helm Release component, or the rendered chart (`certificates.installer`). */
+  public readonly release: certmanager.CertManager | k8s.helm.v4.Chart;
   /** Issuers (and the CA Certificate for selfsigned), in creation order. */
   public readonly issuers: k8s.apiextensions.CustomResource[];
 
@@ -45,21 +48,30 @@ export class CertManager extends pulumi.ComponentResource {
       { metadata: { name: CERT_MANAGER_NAMESPACE } },
       { parent: this },
     );
-    const release = certManagerRelease(platform);
-    this.release = new certmanager.CertManager(
-      `${name}-release`,
-      {
-        installCRDs: true,
-        helmOptions: {
-          chart: release.chart,
-          version: release.version,
-          repositoryOpts: release.repositoryOpts,
-          namespace: release.namespace,
-          values: mergeValues(certManagerValues(platform), platform.values.certManager),
+    const values = mergeValues(certManagerValues(platform), platform.values.certManager);
+    if (platform.certificates.installer === "chart") {
+      this.release = installChart(
+        `${name}-chart`,
+        { key: "certManager", namespace: CERT_MANAGER_NAMESPACE, values, platform },
+        { parent: this, dependsOn: [ns] },
+      );
+    } else {
+      const release = certManagerRelease(platform);
+      this.release = new certmanager.CertManager(
+        `${name}-release`,
+        {
+          installCRDs: true,
+          helmOptions: {
+            chart: release.chart,
+            version: release.version,
+            repositoryOpts: release.repositoryOpts,
+            namespace: release.namespace,
+            values,
+          },
         },
-      },
-      { parent: this, dependsOn: [ns] },
-    );
+        { parent: this, dependsOn: [ns] },
+      );
+    }
 
     // Every issuer waits for the release: its CRDs and the webhook that validates them.
     const deps: pulumi.Resource[] = [this.release, ...(args.ingress ? [args.ingress] : [])];

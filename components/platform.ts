@@ -1,10 +1,11 @@
 /**
  * The whole platform on one cluster, composed in readiness order:
  *
- *   Cni ─┬─> Istio ──┬─> IngressController ─┐
- *        ├─> CertManager ───────────────────┼─> ShopApp (policies first, then workloads)
- *        ├─> Observability                  │
- *        └─> Submariner join ───────────────┘ (ServiceExports)
+ *   Cni ──> Istio ──> IngressController ──> CertManager (issuers) ──┐
+ *    ├──> Observability                                               ├──> ShopApp
+ *    └──> Submariner join (ServiceExports) ───────────────────────────┘
+ *
+ * ShopApp itself creates namespaces, then policies, then workloads.
  *
  * Every add-on's pods need a pod network, so everything waits for the CNI; pods that
  * should get a sidecar must not start before Istio's injection webhook exists.
@@ -57,11 +58,16 @@ export class Platform extends pulumi.ComponentResource {
       ? new Istio(`${name}-istio`, { cluster, platform }, child([this.cni]))
       : undefined;
     const mesh = this.istio ? [this.istio] : [];
-    this.certManager = new CertManager(`${name}-cert-manager`, { cluster, platform }, child([this.cni]));
     this.ingress = new IngressController(
       `${name}-ingress`,
       { cluster, platform, mesh: this.istio },
       child([this.cni, ...mesh]),
+    );
+    // ACME HTTP-01 challenges are answered through the ingress controller's class.
+    this.certManager = new CertManager(
+      `${name}-cert-manager`,
+      { cluster, platform, ingress: this.ingress },
+      child([this.cni]),
     );
     this.observability = platform.observability.enabled
       ? new Observability(`${name}-observability`, { cluster, platform }, child([this.cni, ...mesh]))

@@ -136,6 +136,13 @@ export const platformSchema = z
       .object({
         issuer: z.enum(ISSUERS),
         acmeEmail: z.email().optional(),
+        /**
+         * `component`: @pulumi/kubernetes-cert-manager (a Helm Release that waits for the
+         * webhook; needs a reachable cluster and its own plugin). `chart`: the same chart
+         * rendered by the Kubernetes provider like every other add-on, which is what
+         * previews without a cluster and render mode need.
+         */
+        installer: z.enum(["component", "chart"]).default("component"),
       })
       .strict(),
     observability: z
@@ -328,6 +335,11 @@ function semanticProblems(c: Parsed, app: AppSpec): string[] {
   if (c.app.autoscaling && c.app.autoscaling.minReplicas > c.app.autoscaling.maxReplicas) {
     problems.push(
       `${CONFIG_KEY}.app.autoscaling: minReplicas (${c.app.autoscaling.minReplicas}) exceeds maxReplicas (${c.app.autoscaling.maxReplicas})`,
+    );
+  }
+  if (c.render && c.certificates.installer === "component") {
+    problems.push(
+      `${CONFIG_KEY}.certificates.installer: render mode cannot write a Helm Release as manifests; set installer: chart`,
     );
   }
   if (c.render && c.clusters.length > 1) {

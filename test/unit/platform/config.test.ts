@@ -183,3 +183,15 @@ describe("config:check CLI", () => {
     assert.match(r.out, /does\/not\/exist\.yaml: ENOENT/);
   });
 });
+
+describe("render mode and the cert-manager installer", () => {
+  it("refuses render mode with the Helm Release installer, naming the fix", () => {
+    const raw = dev();
+    raw.render = { directory: "out/dev/manifests" };
+    assert.deepEqual(problems(raw), [
+      "platform.certificates.installer: render mode cannot write a Helm Release as manifests; set installer: chart",
+    ]);
+    (raw.certificates as Record<string, unknown>).installer = "chart";
+    assert.deepEqual(problems(raw), []);
+  });
+});

@@ -248,3 +248,24 @@ describe("a bad stack config", () => {
     assert.deepEqual(resources, []);
   });
 });
+
+describe("cert-manager installer choice", () => {
+  it("installs cert-manager as a rendered chart, issuers after it, when installer is chart", async () => {
+    const raw = structuredClone(readRawPlatformConfig(stackFile("dev"))) as {
+      certificates: Record<string, unknown>;
+    };
+    raw.certificates.installer = "chart";
+    const { resources } = await runUnderMocks("dev", raw, program);
+    const charts = resources
+      .filter((x) => x.type === "kubernetes:helm.sh/v4:Chart")
+      .map((x) => x.inputs.chart);
+    assert.ok(charts.includes("cert-manager"), charts.join(", "));
+    assert.equal(resources.filter((x) => x.type.startsWith("kubernetes-cert-manager:")).length, 0);
+    assert.ok(resources.some((x) => x.type === "kubernetes:cert-manager.io/v1:ClusterIssuer"));
+  });
+
+  it("uses @pulumi/kubernetes-cert-manager by default", async () => {
+    const r = await run("dev");
+    assert.equal(r.resources.filter((x) => x.type.startsWith("kubernetes-cert-manager:")).length, 1);
+  });
+});
