@@ -9,6 +9,7 @@ import { PlatformConfig } from "../lib/config";
 import { resolveApp } from "../lib/intent";
 import { topologyMermaid } from "../lib/topology";
 import { KubeProxyConfiguration } from "../lib/addons/cni";
+import { renderModeViolation } from "../lib/render-guard";
 import { Platform } from "./platform";
 import { SubmarinerBroker } from "./submariner";
 
@@ -48,7 +49,30 @@ export function clusterProvider(
   });
 }
 
+/**
+ * In render mode, fail any resource the provider would write as a plaintext Secret,
+ * including those a chart renders (stack transforms also see packaged components' children).
+ */
+function guardRenderMode(directory: string): void {
+  try {
+    pulumi.runtime.registerResourceTransform((args) => {
+      const problem = renderModeViolation(
+        { type: args.type, name: args.name, props: args.props as Record<string, unknown> },
+        directory,
+      );
+      if (problem) throw new pulumi.RunError(problem);
+      return undefined;
+    });
+  } catch (e) {
+    // Fail closed: without transforms nothing would stop a Secret being written out.
+    throw new pulumi.RunError(
+      `render mode needs resource transforms to keep Secrets out of ${directory}: ${(e as Error).message}`,
+    );
+  }
+}
+
 export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}): StackOutputs {
+  if (platform.render) guardRenderMode(platform.render.directory);
   const app = resolveApp(platform.app.spec, { ingressNamespace: platform.ingress.namespace });
   const providers = new Map(
     platform.clusters.map((c) => [c.name, clusterProvider(platform, c.name, secrets)]),
