@@ -45,7 +45,12 @@ export function clusterProvider(
   return new k8s.Provider(cluster.name, {
     kubeconfig: secrets.kubeconfigs?.apply((all) => all[cluster.name]),
     context: cluster.context,
-    renderYamlToDirectory: platform.render?.directory,
+    // One folder per cluster: each provider owns its own directory of manifests.
+    renderYamlToDirectory: platform.render
+      ? platform.clusters.length > 1
+        ? `${platform.render.directory}/${cluster.name}`
+        : platform.render.directory
+      : undefined,
   });
 }
 

@@ -107,7 +107,10 @@ export const platformSchema = z
   .object({
     environment: z.enum(["dev", "prod"]),
     clusters: z.array(clusterSchema).min(1),
-    /** Render mode: write manifests to this folder instead of talking to a cluster. */
+    /**
+     * Render mode: write manifests to this folder (a subfolder per cluster when there are
+     * several) instead of talking to a cluster.
+     */
     render: z
       .object({ directory: z.string().min(1) })
       .strict()
@@ -340,11 +343,6 @@ function semanticProblems(c: Parsed, app: AppSpec): string[] {
   if (c.render && c.certificates.installer === "component") {
     problems.push(
       `${CONFIG_KEY}.certificates.installer: render mode cannot write a Helm Release as manifests; set installer: chart`,
-    );
-  }
-  if (c.render && c.clusters.length > 1) {
-    problems.push(
-      `${CONFIG_KEY}.render: render mode writes one cluster's manifests; it is accepted only with one cluster`,
     );
   }
   return problems;

@@ -13,9 +13,25 @@ export interface RenderedResource {
 
 const SECRET_TYPES = new Set(["kubernetes:core/v1:Secret", "kubernetes:core/v1:SecretList"]);
 
-/** The error to raise for a resource render mode must not write, or undefined when it may. */
+function hasContent(v: unknown): boolean {
+  // Unknown during preview counts as content: it may well be a credential.
+  return v !== undefined && v !== null && (typeof v !== "object" || Object.keys(v as object).length > 0);
+}
+
+/**
+ * The error to raise for a resource render mode must not write, or undefined when it
+ * may. A Secret with neither `data` nor `stringData` (a service-account token Secret
+ * that Kubernetes fills in) carries no credential and may be rendered.
+ */
 export function renderModeViolation(r: RenderedResource, directory: string): string | undefined {
   if (!SECRET_TYPES.has(r.type)) return undefined;
+  if (
+    r.type === "kubernetes:core/v1:Secret" &&
+    !hasContent(r.props.data) &&
+    !hasContent(r.props.stringData)
+  ) {
+    return undefined;
+  }
   const meta = (r.props.metadata ?? {}) as { name?: string; namespace?: string };
   const which = `${meta.namespace ?? "default"}/${meta.name ?? r.name}`;
   return (
