@@ -6,6 +6,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_KEY, CONFIG_NAMESPACE, ConfigError, parsePlatformConfig } from "./lib/config";
 import { StackOutputs, deployStack } from "./components/stack";
 
+function brokerCredentials(config: pulumi.Config) {
+  const token = config.getSecret("submarinerBrokerToken");
+  const ca = config.getSecret("submarinerBrokerCa");
+  return token && ca ? { token, ca } : undefined;
+}
+
 export = (): StackOutputs => {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   let platform;
@@ -19,5 +25,6 @@ export = (): StackOutputs => {
   return deployStack(platform, {
     kubeconfigs: config.getSecretObject<Record<string, string>>("kubeconfigs"),
     submarinerPsk: config.getSecret("submarinerPsk"),
+    submarinerBroker: brokerCredentials(config),
   });
 };

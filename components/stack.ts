@@ -16,6 +16,11 @@ import { SubmarinerBroker } from "./submariner";
 export interface StackSecrets {
   /** kubeconfig per cluster name (the secret `k8s-netplat:kubeconfigs`); a missing one means $KUBECONFIG. */
   kubeconfigs?: pulumi.Output<Record<string, string>>;
+  /**
+   * The Submariner broker client's token and CA (`k8s-netplat:submarinerBrokerToken`,
+   * `submarinerBrokerCa`); required in render mode, where they cannot be read back.
+   */
+  submarinerBroker?: { token: pulumi.Output<string>; ca: pulumi.Output<string> };
   /** Submariner's IPsec pre-shared key (the secret `k8s-netplat:submarinerPsk`), for the libreswan cable driver. */
   submarinerPsk?: pulumi.Output<string>;
 }
@@ -42,15 +47,19 @@ export function clusterProvider(
   secrets: StackSecrets,
 ): k8s.Provider {
   const cluster = platform.clusters.find((c) => c.name === clusterName)!;
+  if (platform.render) {
+    // Render mode talks to no cluster: the provider rejects a context or kubeconfig beside it.
+    return new k8s.Provider(cluster.name, {
+      // One folder per cluster: each provider owns its own directory of manifests.
+      renderYamlToDirectory:
+        platform.clusters.length > 1
+          ? `${platform.render.directory}/${cluster.name}`
+          : platform.render.directory,
+    });
+  }
   return new k8s.Provider(cluster.name, {
     kubeconfig: secrets.kubeconfigs?.apply((all) => all[cluster.name]),
     context: cluster.context,
-    // One folder per cluster: each provider owns its own directory of manifests.
-    renderYamlToDirectory: platform.render
-      ? platform.clusters.length > 1
-        ? `${platform.render.directory}/${cluster.name}`
-        : platform.render.directory
-      : undefined,
   });
 }
 
@@ -82,10 +91,20 @@ export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}
   const providers = new Map(
     platform.clusters.map((c) => [c.name, clusterProvider(platform, c.name, secrets)]),
   );
+  if (platform.render && platform.submariner && !secrets.submarinerBroker) {
+    throw new pulumi.RunError(
+      "render mode cannot read the Submariner broker's token back from a cluster: set the secrets " +
+        "k8s-netplat:submarinerBrokerToken and k8s-netplat:submarinerBrokerCa (pulumi config set --secret ...)",
+    );
+  }
   const broker = platform.submariner
     ? new SubmarinerBroker(
         `${platform.submariner.broker}-submariner-broker`,
-        { cluster: platform.clusters.find((c) => c.name === platform.submariner!.broker)!, platform },
+        {
+          cluster: platform.clusters.find((c) => c.name === platform.submariner!.broker)!,
+          platform,
+          credentials: platform.render ? secrets.submarinerBroker : undefined,
+        },
         { provider: providers.get(platform.submariner.broker)! },
       )
     : undefined;

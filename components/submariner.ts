@@ -42,6 +42,11 @@ export interface SubmarinerBrokerArgs {
   /** The broker cluster (`submariner.broker`); its `apiServer` is what the other clusters dial. */
   cluster: ClusterConfig;
   platform: PlatformConfig;
+  /**
+   * The broker client's token and CA, when they cannot be read back from the broker
+   * cluster (render mode talks to no cluster). Default: read from the token Secret.
+   */
+  credentials?: { token: pulumi.Output<string>; ca: pulumi.Output<string> };
 }
 
 export class SubmarinerBroker extends pulumi.ComponentResource {
@@ -74,17 +79,26 @@ export class SubmarinerBroker extends pulumi.ComponentResource {
       { metadata: tokenSpec.metadata, type: tokenSpec.type as string },
       { parent: this, dependsOn: [this.chart] },
     );
-    const live = k8s.core.v1.Secret.get(
-      `${name}-token-live`,
-      pulumi.interpolate`${tokenSecret.metadata.namespace}/${tokenSecret.metadata.name}`,
-      { parent: this, dependsOn: [tokenSecret] },
-    );
-    this.connection = {
-      server,
-      namespace: BROKER_NAMESPACE,
-      token: pulumi.secret(live.data.apply((d) => Buffer.from(d?.token ?? "", "base64").toString("utf8"))),
-      ca: pulumi.secret(live.data.apply((d) => d?.["ca.crt"] ?? "")),
-    };
+    if (args.credentials) {
+      this.connection = {
+        server,
+        namespace: BROKER_NAMESPACE,
+        token: pulumi.secret(args.credentials.token),
+        ca: pulumi.secret(args.credentials.ca),
+      };
+    } else {
+      const live = k8s.core.v1.Secret.get(
+        `${name}-token-live`,
+        pulumi.interpolate`${tokenSecret.metadata.namespace}/${tokenSecret.metadata.name}`,
+        { parent: this, dependsOn: [tokenSecret] },
+      );
+      this.connection = {
+        server,
+        namespace: BROKER_NAMESPACE,
+        token: pulumi.secret(live.data.apply((d) => Buffer.from(d?.token ?? "", "base64").toString("utf8"))),
+        ca: pulumi.secret(live.data.apply((d) => d?.["ca.crt"] ?? "")),
+      };
+    }
     this.registerOutputs({ server, namespace: BROKER_NAMESPACE });
   }
 }

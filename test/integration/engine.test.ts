@@ -1,0 +1,157 @@
+/**
+ * The real engine, offline: the Pulumi CLI, the Node.js language host and the
+ * Kubernetes provider built by scripts/toolchain.sh, the policy pack enforced, no
+ * cluster and no chart repository. Previews run in render mode (the provider builds
+ * Helm charts without a cluster only there) with fixture charts standing in for the
+ * add-ons: what is real is the program, the engine, the provider's handling of every
+ * object and the policy pack; what is not is the content of the add-on charts.
+ */
+import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import { clusterPlanObjects, planCluster } from "../../lib/cluster-plan";
+import { parsePlatformConfig } from "../../lib/config";
+import { resolveApp } from "../../lib/intent";
+import { STACK_NAMES, readRawPlatformConfig, stackFile } from "../../lib/stack-file";
+import { REPO, Workspace, offlineWorkspace } from "../support/offline-workspace";
+
+interface PreviewJson {
+  steps: Array<{ op: string; urn: string; newState?: { type: string } }>;
+  changeSummary?: Record<string, number>;
+}
+
+function createdByType(json: PreviewJson): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of json.steps) {
+    if (s.op !== "create") continue;
+    const type = s.newState?.type ?? s.urn.split("::")[2];
+    out.set(type, (out.get(type) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** What the pure plan says the app part of a stack holds, by kind. */
+function plannedKinds(stack: string): Map<string, number> {
+  const platform = parsePlatformConfig(readRawPlatformConfig(stackFile(stack)));
+  const app = resolveApp(platform.app.spec, { ingressNamespace: platform.ingress.namespace });
+  const out = new Map<string, number>();
+  for (const c of platform.clusters) {
+    for (const o of clusterPlanObjects(planCluster(platform, app, c.name)))
+      out.set(o.kind, (out.get(o.kind) ?? 0) + 1);
+  }
+  return out;
+}
+
+const previewArgs = (stack: string) => [
+  "preview",
+  "--stack",
+  stack,
+  "--policy-pack",
+  "policy-pack",
+  "--policy-pack-config",
+  `policy-pack/config/${stack}.json`,
+];
+
+describe("real engine, offline", () => {
+  for (const stack of STACK_NAMES) {
+    describe(`pulumi preview --stack ${stack} with the policy pack`, () => {
+      let created: Map<string, number>;
+      before(() => {
+        const ws = offlineWorkspace(stack);
+        const r = ws.pulumi([...previewArgs(stack), "--json"]);
+        assert.equal(r.code, 0, `preview failed:\n${r.stderr}\n${r.stdout.slice(-4000)}`);
+        created = createdByType(JSON.parse(r.stdout) as PreviewJson);
+      });
+
+      it("creates exactly the NetworkPolicies, AuthorizationPolicies and workloads the intent compiles to", () => {
+        const planned = plannedKinds(stack);
+        for (const [kind, type] of [
+          ["NetworkPolicy", "kubernetes:networking.k8s.io/v1:NetworkPolicy"],
+          ["AuthorizationPolicy", "kubernetes:security.istio.io/v1:AuthorizationPolicy"],
+          ["Deployment", "kubernetes:apps/v1:Deployment"],
+          ["StatefulSet", "kubernetes:apps/v1:StatefulSet"],
+        ]) {
+          assert.equal(created.get(type) ?? 0, planned.get(kind) ?? 0, `${kind}: engine vs plan`);
+        }
+        assert.ok((created.get("kubernetes:networking.k8s.io/v1:NetworkPolicy") ?? 0) > 10);
+      });
+
+      it("registers one provider per cluster and the add-on charts (fixtures here)", () => {
+        const clusters = parsePlatformConfig(readRawPlatformConfig(stackFile(stack))).clusters.length;
+        assert.equal(created.get("pulumi:providers:kubernetes"), clusters);
+        assert.ok((created.get("kubernetes:helm.sh/v4:Chart") ?? 0) >= 5 * clusters);
+        assert.equal(created.get("kubernetes:security.istio.io/v1:PeerAuthentication"), clusters);
+      });
+    });
+  }
+
+  describe("the policy pack blocks an insecure change", () => {
+    it("fails the prod preview on a :latest image, naming the mandatory rule and the resource", () => {
+      const ws = offlineWorkspace("prod", (p) => {
+        (p.app as { services?: Record<string, unknown> }).services = {
+          frontend: { image: "ghcr.io/example/frontend:latest" },
+        };
+      });
+      const r = ws.pulumi(previewArgs("prod"));
+      const out = r.stdout + r.stderr;
+      assert.notEqual(r.code, 0, "the preview must fail");
+      assert.match(out, /\[mandatory\].*kubernetes-pod-image-pinned.*prod-shop-deployment-frontend/);
+      assert.match(out, /uses the floating tag :latest/);
+    });
+  });
+
+  describe("render mode: pulumi up writes the dev stack's manifests", () => {
+    let ws: Workspace;
+    let files: string[];
+    before(() => {
+      ws = offlineWorkspace("dev");
+      const r = ws.pulumi([
+        "up",
+        "--yes",
+        "--stack",
+        "dev",
+        "--policy-pack",
+        "policy-pack",
+        "--policy-pack-config",
+        "policy-pack/config/dev.json",
+      ]);
+      assert.equal(r.code, 0, `up failed:\n${r.stderr}\n${r.stdout.slice(-4000)}`);
+      files = fs
+        .readdirSync(ws.renderDir, { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith(".yaml"));
+    });
+
+    it("writes every object, CRD-backed ones included, as YAML", () => {
+      const kinds = new Map<string, number>();
+      for (const f of files) {
+        for (const doc of parseAllDocuments(fs.readFileSync(path.join(ws.renderDir, f), "utf8"))) {
+          const kind = (doc.toJS() as { kind?: string } | null)?.kind;
+          if (kind) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+        }
+      }
+      const planned = plannedKinds("dev");
+      assert.equal(kinds.get("NetworkPolicy"), planned.get("NetworkPolicy"));
+      assert.equal(kinds.get("Deployment"), planned.get("Deployment"));
+      assert.equal(kinds.get("PeerAuthentication"), 1);
+      assert.ok((kinds.get("ConfigMap") ?? 0) > 5, "fixture charts render their ConfigMaps too");
+      assert.ok(!kinds.has("Secret"), "no Secret is written in plaintext");
+    });
+
+    it("passes the policy pack's plain-manifest check on what it wrote", () => {
+      const out = execFileSync(
+        process.execPath,
+        ["-r", "ts-node/register/transpile-only", "scripts/policy-check.ts", "--stack", "dev", ws.renderDir],
+        { cwd: REPO, encoding: "utf8" },
+      );
+      assert.doesNotMatch(out, /mandatory/);
+    });
+
+    it("reports no changes on a second up", () => {
+      const r = ws.pulumi(["up", "--yes", "--stack", "dev", "--expect-no-changes"]);
+      assert.equal(r.code, 0, `second up changed something:\n${r.stdout.slice(-4000)}\n${r.stderr}`);
+    });
+  });
+});
