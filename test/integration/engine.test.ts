@@ -15,7 +15,7 @@ import { clusterPlanObjects, planCluster } from "../../lib/cluster-plan";
 import { parsePlatformConfig } from "../../lib/config";
 import { resolveApp } from "../../lib/intent";
 import { STACK_NAMES, readRawPlatformConfig, stackFile } from "../../lib/stack-file";
-import { REPO, Workspace, offlineWorkspace } from "../support/offline-workspace";
+import { REPO, Workspace, offlineWorkspace } from "../../scripts/lib/workspace";
 
 interface PreviewJson {
   steps: Array<{ op: string; urn: string; newState?: { type: string } }>;

@@ -1,9 +1,10 @@
 /**
- * A throwaway copy of the project for running the real Pulumi engine offline: the
- * committed files, the root node_modules linked in, a file backend and a passphrase,
- * and the stack's config adjusted for a machine with no cluster and no chart
- * repositories (render mode, fixture charts, cert-manager as a chart). The committed
- * stacks/ files are never touched.
+ * A copy of the project for running the real Pulumi engine in render mode: the
+ * committed files, the root node_modules linked in, a file backend, and the stack's
+ * config set for rendering (render directory, cert-manager as a chart) and, on
+ * request, fixture charts in place of the chart repositories (for machines that
+ * cannot reach them; the fixtures are not the add-ons). The committed stacks/ files
+ * are never touched. Used by `npm run render` and the integration tests.
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -25,12 +26,16 @@ export interface Workspace {
 /** The toolchain scripts/toolchain.sh builds; throws saying how to get it when it is missing. */
 export function toolchainEnv(): NodeJS.ProcessEnv {
   const home = process.env.PULUMI_HOME ?? path.join(TOOLCHAIN, "pulumi-home");
-  const needed = [
-    path.join(TOOLCHAIN, "bin", "pulumi"),
-    path.join(TOOLCHAIN, "bin", "pulumi-language-nodejs"),
-    path.join(home, "plugins", "resource-kubernetes-v4.34.2", "pulumi-resource-kubernetes"),
+  const onPath = (bin: string) =>
+    (process.env.PATH ?? "").split(":").some((d) => d && fs.existsSync(path.join(d, bin)));
+  const missing = [
+    ...["pulumi", "pulumi-language-nodejs"]
+      .filter((b) => !fs.existsSync(path.join(TOOLCHAIN, "bin", b)) && !onPath(b))
+      .map((b) => path.join(TOOLCHAIN, "bin", b)),
+    ...[path.join(home, "plugins", "resource-kubernetes-v4.34.2", "pulumi-resource-kubernetes")].filter(
+      (f) => !fs.existsSync(f),
+    ),
   ];
-  const missing = needed.filter((f) => !fs.existsSync(f));
   if (missing.length > 0) {
     throw new Error(
       `the Pulumi toolchain is missing (${missing.join(", ")}); build it with: bash scripts/toolchain.sh`,
@@ -47,13 +52,30 @@ export function toolchainEnv(): NodeJS.ProcessEnv {
 
 export type PlatformPatch = (platform: Record<string, unknown>) => void;
 
-/**
- * Copies the project to a temp dir and prepares `stack` for an offline run. `patch`
- * may change the platform config further (an insecure change, say).
- */
-export function offlineWorkspace(stack: string, patch?: PlatformPatch): Workspace {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `netplat-${stack}-`));
+export interface WorkspaceOptions {
+  stack: string;
+  /** Folder for the project copy, the state backend and the manifests; a new temp dir by default. */
+  root?: string;
+  /** Where render mode writes the manifests; `<root>/manifests` by default. */
+  renderDir?: string;
+  /** Replace every chart source with its fixture under test/fixtures/charts. */
+  fixtureCharts: boolean;
+  /** Further changes to the platform config (an insecure change, say). */
+  patch?: PlatformPatch;
+  /** Secrets passphrase for the file backend; a fixed test value by default. */
+  passphrase?: string;
+}
+
+export function prepareWorkspace(o: WorkspaceOptions): Workspace {
+  const root = o.root ?? fs.mkdtempSync(path.join(os.tmpdir(), `netplat-${o.stack}-`));
+  const stack = o.stack;
   const dir = path.join(root, "project");
+  const stackFile = path.join(dir, "stacks", `Pulumi.${stack}.yaml`);
+  // A re-used workspace keeps its stack's secrets salt, or its state could not be decrypted.
+  const salt = fs.existsSync(stackFile)
+    ? parse(fs.readFileSync(stackFile, "utf8"))?.encryptionsalt
+    : undefined;
+  fs.rmSync(dir, { recursive: true, force: true });
   const files = execFileSync("git", ["ls-files", "-z"], { cwd: REPO, encoding: "utf8" })
     .split("\0")
     .filter(Boolean);
@@ -63,22 +85,26 @@ export function offlineWorkspace(stack: string, patch?: PlatformPatch): Workspac
     fs.copyFileSync(path.join(REPO, f), path.join(dir, f));
   }
   fs.symlinkSync(path.join(REPO, "node_modules"), path.join(dir, "node_modules"));
-  const renderDir = path.join(root, "manifests");
-  const stackFile = path.join(dir, "stacks", `Pulumi.${stack}.yaml`);
+  const renderDir = path.resolve(o.renderDir ?? path.join(root, "manifests"));
   const doc = parse(fs.readFileSync(stackFile, "utf8"));
+  if (salt) doc.encryptionsalt = salt;
   const platform = doc.config["k8s-netplat:platform"];
-  platform.charts = parse(fs.readFileSync(path.join(dir, "test", "fixtures", "offline-charts.yaml"), "utf8"));
+  if (o.fixtureCharts) {
+    platform.charts = parse(
+      fs.readFileSync(path.join(dir, "test", "fixtures", "offline-charts.yaml"), "utf8"),
+    );
+  }
   platform.certificates.installer = "chart";
   platform.render = { directory: renderDir };
-  patch?.(platform);
+  o.patch?.(platform);
   fs.writeFileSync(stackFile, stringify(doc));
 
   const env = {
     ...toolchainEnv(),
     PULUMI_BACKEND_URL: `file://${path.join(root, "state")}`,
-    PULUMI_CONFIG_PASSPHRASE: "offline-test-only",
+    PULUMI_CONFIG_PASSPHRASE: o.passphrase ?? "offline-test-only",
   };
-  fs.mkdirSync(path.join(root, "state"));
+  fs.mkdirSync(path.join(root, "state"), { recursive: true });
   const pulumi = (args: string[], timeoutMs = 600_000) => {
     const r = spawnSync("pulumi", [...args, "--non-interactive"], {
       cwd: dir,
@@ -93,11 +119,12 @@ export function offlineWorkspace(stack: string, patch?: PlatformPatch): Workspac
       stderr: (r.stderr ?? "") + (r.error ? String(r.error) : ""),
     };
   };
-  const init = pulumi(["stack", "init", stack]);
+  const exists = pulumi(["stack", "select", stack]).code === 0;
+  const init = exists ? { code: 0, stderr: "", stdout: "" } : pulumi(["stack", "init", stack]);
   if (init.code !== 0) throw new Error(`pulumi stack init ${stack} failed: ${init.stderr}${init.stdout}`);
   if (platform.submariner) {
     // Render mode reads no cluster, so the broker's credentials come from config
-    // secrets; these are test values, encrypted with the test passphrase.
+    // secrets; these are placeholders, encrypted with the workspace's passphrase.
     for (const [key, value] of [
       ["submarinerBrokerToken", "offline-test-token"],
       ["submarinerBrokerCa", Buffer.from("offline-test-ca").toString("base64")],
@@ -107,4 +134,9 @@ export function offlineWorkspace(stack: string, patch?: PlatformPatch): Workspac
     }
   }
   return { dir, renderDir, env, pulumi };
+}
+
+/** A throwaway workspace for the integration tests: fixture charts, temp dir. */
+export function offlineWorkspace(stack: string, patch?: PlatformPatch): Workspace {
+  return prepareWorkspace({ stack, fixtureCharts: true, patch });
 }

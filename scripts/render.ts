@@ -1,0 +1,102 @@
+/**
+ * `npm run --silent render -- --stack <dev|prod|multi-cluster> [--fixture-charts]`
+ *
+ * The main job on a machine without a cluster: builds nothing itself (run
+ * `npm run setup` and `bash scripts/toolchain.sh` first, or use `npm run main`), then
+ * runs `pulumi up` of the stack in render mode with a local file backend (.state/) and
+ * the policy pack enforced, and writes:
+ *   out/<stack>/manifests/   every Kubernetes object, as YAML (a folder per cluster
+ *                            when the stack has several)
+ *   out/<stack>/topology.*   the diagram and the intent-vs-actual report
+ * `--fixture-charts` swaps every add-on chart for a test fixture (one ConfigMap each),
+ * for machines that cannot reach the chart repositories: the manifests of the add-ons
+ * are then NOT the real add-ons. Secrets passphrase: $PULUMI_CONFIG_PASSPHRASE, or a
+ * local default with a warning (render mode writes no Secrets).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { STACK_NAMES } from "../lib/stack-file";
+import { REPO, prepareWorkspace } from "./lib/workspace";
+
+function fail(message: string, code = 2): number {
+  console.error(message);
+  return code;
+}
+
+function main(argv: string[]): number {
+  let stack: string | undefined;
+  let fixtureCharts = false;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--stack") stack = argv[++i];
+    else if (argv[i] === "--fixture-charts") fixtureCharts = true;
+    else
+      return fail(
+        `unknown argument "${argv[i]}" (accepted: --stack <${STACK_NAMES.join("|")}>, --fixture-charts)`,
+      );
+  }
+  if (!stack || !(STACK_NAMES as readonly string[]).includes(stack)) {
+    return fail(`--stack must be one of ${STACK_NAMES.join(", ")} (got ${stack ?? "nothing"})`);
+  }
+  let passphrase = process.env.PULUMI_CONFIG_PASSPHRASE;
+  if (passphrase === undefined) {
+    passphrase = "local-render";
+    console.error(
+      "render: PULUMI_CONFIG_PASSPHRASE is not set; using a local default for .state/ (set it to protect stack secrets)",
+    );
+  }
+  const out = path.join(REPO, "out", stack);
+  const manifests = path.join(out, "manifests");
+  let ws;
+  try {
+    ws = prepareWorkspace({
+      stack,
+      root: path.join(REPO, ".state", stack),
+      renderDir: manifests,
+      fixtureCharts,
+      passphrase,
+    });
+  } catch (e) {
+    return fail(`render: ${(e as Error).message}`);
+  }
+  if (fixtureCharts)
+    console.log("render: --fixture-charts: every add-on chart is a test fixture, not the real add-on");
+  console.log(
+    `render: pulumi up --stack ${stack} (render mode, policy pack enforced, state in .state/${stack}/state)`,
+  );
+  const up = spawnSync(
+    "pulumi",
+    [
+      "up",
+      "--yes",
+      "--non-interactive",
+      "--stack",
+      stack,
+      "--policy-pack",
+      "policy-pack",
+      "--policy-pack-config",
+      `policy-pack/config/${stack}.json`,
+    ],
+    { cwd: ws.dir, env: ws.env, stdio: "inherit" },
+  );
+  if (up.status !== 0) return fail(`render: pulumi up failed (exit ${up.status ?? up.error})`, 1);
+  const topo = spawnSync(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", "scripts/topology.ts", "--stack", stack, "--out", out],
+    {
+      cwd: REPO,
+      stdio: "inherit",
+    },
+  );
+  const count = fs
+    .readdirSync(manifests, { recursive: true })
+    .filter((f) => String(f).endsWith(".yaml")).length;
+  console.log(`\nmanifests: ${manifests} (${count} files)`);
+  console.log(
+    `topology:  ${path.join(out, "topology.mmd")}, ${path.join(out, "topology.svg")} (if Graphviz is installed)`,
+  );
+  console.log(`intent vs actual: ${path.join(out, "intent-vs-actual.md")}`);
+  return topo.status === 0 ? 0 : 1;
+}
+
+process.exitCode = main(process.argv.slice(2));
