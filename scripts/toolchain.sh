@@ -21,7 +21,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # ---- pinned versions (must match package.json) -------------------------------
 PULUMI_VERSION="3.248.0"          # @pulumi/pulumi; pulumi/pkg/v3 + sdk/v3
-K8S_PLUGIN_VERSION="4.34.2"       # @pulumi/kubernetes; the plugin version the SDK asks for
+# The plugin version the npm SDK asks the engine for: package.json's @pulumi/kubernetes
+# pin, which is the provider release toolchain/kubernetes/go.mod compiles (v4.25.0).
+K8S_PLUGIN_VERSION="$(node -p "require('$ROOT/package.json').dependencies['@pulumi/kubernetes']")"
 K8S_PROVIDER_MODULE="github.com/pulumi/pulumi-kubernetes/provider/v4"
 # The provider source actually compiled is whatever toolchain/kubernetes/go.mod
 # requires (read below); today that is the v4.25.0 release commit, the only

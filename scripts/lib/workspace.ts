@@ -14,6 +14,12 @@ import { parse, stringify } from "yaml";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 const TOOLCHAIN = path.join(REPO, ".toolchain");
+/** The plugin version the npm SDK asks for: package.json's pin (scripts/toolchain.sh installs that). */
+const K8S_PLUGIN_VERSION = (
+  JSON.parse(fs.readFileSync(path.join(REPO, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+  }
+).dependencies["@pulumi/kubernetes"];
 
 export interface Workspace {
   dir: string;
@@ -32,9 +38,9 @@ export function toolchainEnv(): NodeJS.ProcessEnv {
     ...["pulumi", "pulumi-language-nodejs"]
       .filter((b) => !fs.existsSync(path.join(TOOLCHAIN, "bin", b)) && !onPath(b))
       .map((b) => path.join(TOOLCHAIN, "bin", b)),
-    ...[path.join(home, "plugins", "resource-kubernetes-v4.34.2", "pulumi-resource-kubernetes")].filter(
-      (f) => !fs.existsSync(f),
-    ),
+    ...[
+      path.join(home, "plugins", `resource-kubernetes-v${K8S_PLUGIN_VERSION}`, "pulumi-resource-kubernetes"),
+    ].filter((f) => !fs.existsSync(f)),
   ];
   if (missing.length > 0) {
     throw new Error(
