@@ -7,7 +7,7 @@
  * object and the policy pack; what is not is the content of the add-on charts.
  */
 import { strict as assert } from "assert";
-import { execFileSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
@@ -99,6 +99,31 @@ describe("real engine, offline", () => {
       assert.notEqual(r.code, 0, "the preview must fail");
       assert.match(out, /\[mandatory\].*kubernetes-pod-image-pinned.*prod-shop-deployment-frontend/);
       assert.match(out, /uses the floating tag :latest/);
+    });
+
+    it("preview:summary says so in its pull-request Markdown, and exits 1", () => {
+      const ws = offlineWorkspace("prod", (p) => {
+        (p.app as { services?: Record<string, unknown> }).services = {
+          frontend: { image: "ghcr.io/example/frontend:latest" },
+        };
+      });
+      const r = spawnSync(
+        process.execPath,
+        [
+          "-r",
+          "ts-node/register/transpile-only",
+          "scripts/preview-summary.ts",
+          "--stack",
+          "prod",
+          "--cwd",
+          ws.dir,
+        ],
+        { cwd: REPO, env: ws.env, encoding: "utf8", timeout: 600_000 },
+      );
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stdout, /Preview failed/);
+      assert.match(r.stdout, /mandatory \(1\)/);
+      assert.match(r.stdout, /kubernetes-pod-image-pinned/);
     });
   });
 
