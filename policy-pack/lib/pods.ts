@@ -1,17 +1,10 @@
 /** Where pod specs live in the workload kinds, and how to walk their containers. */
 import type { Container, K8sManifest, PodSpec, StringMap } from "./k8s";
 import { isRecord } from "./k8s";
+// The workload kinds are the reachability analyser's: one list for the whole pack.
+import { WORKLOAD_KINDS } from "../reachability/objects";
 
-export const WORKLOAD_KINDS = [
-  "Pod",
-  "Deployment",
-  "StatefulSet",
-  "DaemonSet",
-  "ReplicaSet",
-  "ReplicationController",
-  "Job",
-  "CronJob",
-] as const;
+export { WORKLOAD_KINDS };
 
 export function isWorkload(m: K8sManifest): boolean {
   return m.apiVersion !== undefined && (WORKLOAD_KINDS as readonly string[]).includes(m.kind);

@@ -1,5 +1,6 @@
 /** Kubernetes label selector semantics, shared by the NetworkPolicy and PDB rules. */
 import type { LabelSelector, StringMap } from "./k8s";
+import { compileSelector, selectorMatches } from "../reachability/selectors";
 
 /** True when the selector is present and selects everything (`{}`). */
 export function isEmptySelector(sel: LabelSelector | undefined): boolean {
@@ -21,28 +22,13 @@ export function selects(
   undefinedMatchesAll = false,
 ): boolean {
   if (sel === undefined) return undefinedMatchesAll;
-  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) {
-    if (labels[k] !== v) return false;
+  // One implementation of selector semantics for the whole pack: the reachability
+  // analyser's. It refuses malformed selectors; a rule treats those as selecting nothing.
+  let compiled;
+  try {
+    compiled = compileSelector(sel, "selector");
+  } catch {
+    return false;
   }
-  for (const req of sel.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, req.key);
-    const values = req.values ?? [];
-    switch (req.operator) {
-      case "In":
-        if (!has || !values.includes(labels[req.key])) return false;
-        break;
-      case "NotIn":
-        if (has && values.includes(labels[req.key])) return false;
-        break;
-      case "Exists":
-        if (!has) return false;
-        break;
-      case "DoesNotExist":
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
+  return selectorMatches(compiled, labels);
 }
