@@ -1,6 +1,7 @@
 /**
- * Runs the real program (index.ts) under Pulumi's mocks and records every resource it
- * registers, with its inputs: the same wiring `pulumi up` performs, minus the engine.
+ * Runs Pulumi code under the SDK's mocks and records every resource registered: the
+ * same wiring `pulumi up` performs, minus the engine. Used for the whole program
+ * (index.ts) and for single components.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { K8sObject } from "../../lib/k8s-object";
@@ -11,10 +12,27 @@ export interface Registered {
   inputs: Record<string, unknown>;
   /** The provider reference ("urn::id") for custom resources created with an explicit provider. */
   provider?: string;
+  /** Parent URN. */
+  parent: string;
+  /** URNs this resource depends on (dependsOn and input dependencies). */
+  dependencies: string[];
+  /** True for `Resource.get` reads. */
+  read: boolean;
 }
 
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getDependenciesList(): string[];
+}
+type MonitorMethod = (req: RegisterRequest, callback: unknown) => unknown;
+
 // The SDK's own "wait until every registration has been answered"; not in its typings.
-const runtime = pulumi.runtime as unknown as { waitForRPCs(): Promise<void> };
+const runtime = pulumi.runtime as unknown as {
+  waitForRPCs(): Promise<void>;
+  getMonitor(): Record<string, MonitorMethod>;
+};
 
 export interface RunOptions {
   /** Secret config values, by key (without the project prefix). */
@@ -23,8 +41,10 @@ export interface RunOptions {
 }
 
 /**
- * Runs `program` as stack `stack` with `platform` as the `k8s-netplat:platform` config,
- * and returns what it registered plus what the program returned (its stack outputs).
+ * Runs `program` as stack `stack`, with `platform` (when given) as the
+ * `k8s-netplat:platform` config, and returns what it registered plus what the program
+ * returned (its stack outputs). Parent and dependencies are read off the monitor
+ * requests, since the mocks' own `newResource` hook does not receive them.
  */
 export async function runUnderMocks<T>(
   stack: string,
@@ -36,7 +56,11 @@ export async function runUnderMocks<T>(
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+        const r = resources.find((x) => x.type === args.type && x.name === args.name && !x.provider);
+        if (r) {
+          r.inputs = args.inputs;
+          r.provider = args.provider;
+        }
         return { id: `${args.name}-id`, state: args.inputs };
       },
       call(args: pulumi.runtime.MockCallArgs) {
@@ -47,7 +71,23 @@ export async function runUnderMocks<T>(
     stack,
     options.preview ?? true,
   );
-  const config: Record<string, string> = { "k8s-netplat:platform": JSON.stringify(platform) };
+  const monitor = runtime.getMonitor();
+  for (const method of ["registerResource", "readResource"]) {
+    const original = monitor[method].bind(monitor);
+    monitor[method] = (req, callback) => {
+      resources.push({
+        type: req.getType(),
+        name: req.getName(),
+        parent: req.getParent(),
+        dependencies: req.getDependenciesList(),
+        inputs: {},
+        read: method === "readResource",
+      });
+      return original(req, callback);
+    };
+  }
+  const config: Record<string, string> = {};
+  if (platform !== undefined) config["k8s-netplat:platform"] = JSON.stringify(platform);
   for (const [k, v] of Object.entries(options.secrets ?? {})) config[`k8s-netplat:${k}`] = v;
   pulumi.runtime.setAllConfig(
     config,
@@ -64,6 +104,7 @@ export function manifestsOf(resources: Registered[]): K8sObject[] {
     .filter(
       (r) =>
         r.type.startsWith("kubernetes:") &&
+        !r.read &&
         typeof r.inputs.apiVersion === "string" &&
         typeof r.inputs.kind === "string",
     )

@@ -11,6 +11,8 @@ import {
   parsePlatformConfig,
 } from "../../../../lib/config";
 import { K8sObject } from "../../../../lib/k8s-object";
+import { Registered, runUnderMocks } from "../../../support/program";
+import { validateAgainstSchema } from "../../../support/schema";
 
 type RawCluster = RawPlatformConfig["clusters"][number];
 
@@ -54,86 +56,17 @@ export function multiCluster(extra: Partial<RawPlatformConfig> = {}): PlatformCo
   });
 }
 
-// kubernetes-models ship ES modules only; a real dynamic import loads them from CommonJS.
-const importEsm = new Function("s", "return import(s)") as (s: string) => Promise<Record<string, unknown>>;
-
-function modulePath(apiVersion: string, kind: string): string {
-  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-  if (group === "") return `kubernetes-models/${version}/${kind}`;
-  if (group.endsWith(".istio.io")) return `@kubernetes-models/istio/${group}/${version}/${kind}`;
-  if (group === "cert-manager.io") return `@kubernetes-models/cert-manager/${group}/${version}/${kind}`;
-  if (group === "gateway.networking.k8s.io")
-    return `@kubernetes-models/gateway-api/${group}/${version}/${kind}`;
-  return `kubernetes-models/${group}/${version}/${kind}`;
-}
-
 /** Validates an object against its kind's published schema; throws the schema's complaint. */
 export async function validateSchema(obj: K8sObject): Promise<void> {
-  const mod = await importEsm(modulePath(obj.apiVersion, obj.kind));
-  const Model = mod[obj.kind] as new (data: unknown) => { validate(): void };
-  new Model(obj).validate();
+  const result = await validateAgainstSchema(obj);
+  if (result.status !== "valid") throw new Error(`${obj.apiVersion}/${obj.kind}: ${result.reason}`);
 }
 
-export interface Registration {
-  type: string;
-  name: string;
-  /** Parent URN. */
-  parent: string;
-  /** URNs this resource depends on (dependsOn and input dependencies). */
-  dependencies: string[];
-  inputs: Record<string, unknown>;
-  /** True for `Resource.get` reads. */
-  read: boolean;
-}
+export type Registration = Registered;
 
-interface RegisterRequest {
-  getType(): string;
-  getName(): string;
-  getParent(): string;
-  getDependenciesList(): string[];
-}
-type MonitorMethod = (req: RegisterRequest, callback: unknown) => unknown;
-
-/**
- * Runs `build` under Pulumi mocks and returns every registration with its parent and
- * dependencies. Those two are read off the monitor requests, since the mocks' own
- * `newResource` hook does not receive them.
- */
+/** Runs `build` under Pulumi mocks and returns every registration with its parent and dependencies. */
 export async function underMocks(build: () => void): Promise<Registration[]> {
-  const registered: Registration[] = [];
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args: pulumi.runtime.MockResourceArgs) {
-        const r = registered.find((x) => x.type === args.type && x.name === args.name);
-        if (r) r.inputs = args.inputs;
-        return { id: `${args.name}-id`, state: args.inputs };
-      },
-      call(args: pulumi.runtime.MockCallArgs) {
-        return args.inputs;
-      },
-    },
-    "k8s-netplat",
-    "test",
-    true,
-  );
-  const monitor = (pulumi.runtime as unknown as { getMonitor(): Record<string, MonitorMethod> }).getMonitor();
-  for (const method of ["registerResource", "readResource"]) {
-    const original = monitor[method].bind(monitor);
-    monitor[method] = (req, callback) => {
-      registered.push({
-        type: req.getType(),
-        name: req.getName(),
-        parent: req.getParent(),
-        dependencies: req.getDependenciesList(),
-        inputs: {},
-        read: method === "readResource",
-      });
-      return original(req, callback);
-    };
-  }
-  build();
-  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-  return registered;
+  return (await runUnderMocks("test", undefined, build)).resources;
 }
 
 /** A resource's URN, resolved. */
