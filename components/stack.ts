@@ -126,6 +126,6 @@ export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}
       appNamespaces: p.app.namespaces,
     })),
     topology: topologyMermaid(platform, app),
-    renderDirectory: platform.render?.directory,
+    ...(platform.render ? { renderDirectory: platform.render.directory } : {}),
   };
 }

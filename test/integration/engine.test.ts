@@ -127,6 +127,18 @@ describe("real engine, offline", () => {
     });
   });
 
+  describe("render mode keeps Secrets out of the manifests", () => {
+    it("fails the preview when a chart renders a Secret with data, naming it", () => {
+      const ws = offlineWorkspace("prod", (p) => {
+        (p.charts as Record<string, unknown>).kiali = { path: "test/fixtures/charts/fixture-with-secret" };
+      });
+      const r = ws.pulumi(previewArgs("prod"));
+      const out = r.stdout + r.stderr;
+      assert.notEqual(r.code, 0, "the preview must fail");
+      assert.match(out, /render mode would write Secret istio-system\/[\w-]+-credentials .* in plaintext/);
+    });
+  });
+
   describe("render mode: pulumi up writes the dev stack's manifests", () => {
     let ws: Workspace;
     let files: string[];
