@@ -97,6 +97,19 @@ export interface ResourceRuleMeta<C> extends RuleMeta<C> {
 
 export type PackPolicy = (ResourceValidationPolicy | StackValidationPolicy) & { tags: string[] };
 
+/** The fields every policy of the pack carries, from its rule metadata. */
+function policyFields<C>(meta: RuleMeta<C>, configSchema: PolicyConfigSchema | undefined, tags: string[]) {
+  return {
+    name: meta.name,
+    description: meta.description,
+    severity: meta.severity,
+    enforcementLevel: meta.enforcementLevel,
+    remediationSteps: meta.remediation,
+    configSchema,
+    tags,
+  };
+}
+
 export function resourceRule<C extends object>(
   meta: ResourceRuleMeta<C>,
   check: (c: ResourceCheck<C>) => void,
@@ -110,13 +123,7 @@ export function resourceRule<C extends object>(
     },
   });
   return {
-    name: meta.name,
-    description: meta.description,
-    severity: meta.severity,
-    enforcementLevel: meta.enforcementLevel,
-    remediationSteps: meta.remediation,
-    configSchema,
-    tags: ["resource", ...meta.kinds],
+    ...policyFields(meta, configSchema, ["resource", ...meta.kinds]),
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
       const conv = toManifest(args.type, args.props, args.name);
       if (!conv || !meta.kinds.includes(conv.manifest.kind)) {
@@ -161,13 +168,7 @@ export function stackRule<C extends object>(
 ): StackValidationPolicy & { tags: string[] } {
   const configSchema = schemaOf(meta.config, {});
   return {
-    name: meta.name,
-    description: meta.description,
-    severity: meta.severity,
-    enforcementLevel: meta.enforcementLevel,
-    remediationSteps: meta.remediation,
-    configSchema,
-    tags: ["stack"],
+    ...policyFields(meta, configSchema, ["stack"]),
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
       const view = buildStackView(args.resources);
       const config = configOf<C>(configSchema, args.getConfig<object>());
