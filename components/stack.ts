@@ -87,7 +87,7 @@ function guardRenderMode(directory: string): void {
 
 export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}): StackOutputs {
   if (platform.render) guardRenderMode(platform.render.directory);
-  const app = resolveApp(platform.app.spec, { ingressNamespace: platform.ingress.namespace });
+  const app = resolveApp(platform.app.spec);
   const providers = new Map(
     platform.clusters.map((c) => [c.name, clusterProvider(platform, c.name, secrets)]),
   );

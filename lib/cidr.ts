@@ -47,17 +47,3 @@ function networkText(first: bigint, family: "ipv4" | "ipv6", bits: number): stri
 export function cidrsOverlap(a: ParsedCidr, b: ParsedCidr): boolean {
   return a.family === b.family && a.first <= b.last && b.first <= a.last;
 }
-
-/** Every overlapping pair among named ranges, as "name a (cidr) overlaps name b (cidr)". */
-export function findOverlaps(named: Array<{ name: string; cidr: string }>): string[] {
-  const parsed = named.map((n) => ({ ...n, parsed: parseCidr(n.cidr) }));
-  const out: string[] = [];
-  for (let i = 0; i < parsed.length; i++) {
-    for (let j = i + 1; j < parsed.length; j++) {
-      if (cidrsOverlap(parsed[i].parsed, parsed[j].parsed)) {
-        out.push(`${parsed[i].name} (${parsed[i].cidr}) overlaps ${parsed[j].name} (${parsed[j].cidr})`);
-      }
-    }
-  }
-  return out;
-}

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { CHART_KEYS, ChartKey, ChartSourceOverride } from "./charts";
-import { cidrsOverlap, findOverlaps, parseCidr } from "./cidr";
+import { cidrsOverlap, parseCidr } from "./cidr";
 import { AppSpec } from "./app-spec";
 import { SHOP_APP } from "./shop";
 import { resolveApp } from "./intent";
@@ -267,15 +267,8 @@ function semanticProblems(c: Parsed, app: AppSpec): string[] {
         `${at}.apiServer: required with kube-proxy-replacement (the API server host and port nodes reach)`,
       );
     }
-    try {
-      for (const o of findOverlaps([
-        { name: "podCidr", cidr: k.podCidr },
-        { name: "serviceCidr", cidr: k.serviceCidr },
-      ])) {
-        problems.push(`${at}: ${o}`);
-      }
-    } catch {
-      // Already reported by the schema.
+    if (rangesOverlap(k.podCidr, k.serviceCidr)) {
+      problems.push(`${at}: podCidr (${k.podCidr}) overlaps serviceCidr (${k.serviceCidr})`);
     }
     for (const s of k.services ?? []) {
       if (!serviceNames.has(s)) {
@@ -366,7 +359,7 @@ export function parsePlatformConfig(raw: unknown): PlatformConfig {
   const spec = effectiveApp(parsed.app);
   const problems = semanticProblems(parsed, spec);
   try {
-    resolveApp(spec, { ingressNamespace: parsed.ingress.namespace });
+    resolveApp(spec);
   } catch (e) {
     problems.push(`${CONFIG_KEY}.app.edges: ${(e as Error).message}`);
   }

@@ -98,7 +98,7 @@ export function namespaceOf(app: AppSpec, s: ServiceSpec): string {
  * Resolves every edge's peers and ports against the app; throws naming the edge and
  * what would be accepted (known peers, the destination's ports).
  */
-export function resolveApp(spec: AppSpec, _opts: { ingressNamespace: string }): ResolvedApp {
+export function resolveApp(spec: AppSpec): ResolvedApp {
   const peers = new Map<string, Peer>();
   for (const s of spec.services) {
     if (peers.has(s.name)) throw new Error(`service "${s.name}" is declared twice`);
@@ -239,6 +239,13 @@ function networkPolicy(
   };
 }
 
+/** Namespaces holding the services that run on this cluster, sorted. */
+export function localNamespaces(app: ResolvedApp, view: ClusterView): string[] {
+  return app.namespaces.filter((ns) =>
+    app.spec.services.some((s) => view.local.has(s.name) && namespaceOf(app.spec, s) === ns),
+  );
+}
+
 /** Namespaces on this cluster that the ingress controller routes into. */
 function ingressNamespaces(app: ResolvedApp, view: ClusterView): string[] {
   const out = new Set<string>();
@@ -268,14 +275,11 @@ export function compileNetworkPolicies(
   view: ClusterView = singleCluster(app),
 ): K8sObject[] {
   const out: K8sObject[] = [];
-  const localNamespaces = app.namespaces.filter((ns) =>
-    app.spec.services.some((s) => view.local.has(s.name) && namespaceOf(app.spec, s) === ns),
-  );
   const dns = opts.dns ?? DEFAULT_DNS;
   // Namespace-wide allowances name the app's own pods, not `{}`: other pods that land
   // in the namespace (cert-manager's HTTP-01 solvers, say) get only what they need.
   const appPods: LabelSelector = { matchLabels: { [PART_OF_LABEL]: app.spec.namespace } };
-  for (const ns of localNamespaces) {
+  for (const ns of localNamespaces(app, view)) {
     out.push({
       apiVersion: "networking.k8s.io/v1",
       kind: "NetworkPolicy",
@@ -421,7 +425,7 @@ export function compileAuthorizationPolicies(
 ): K8sObject[] {
   const out: K8sObject[] = [];
   const local = app.spec.services.filter((s) => view.local.has(s.name));
-  for (const ns of [...new Set(local.map((s) => namespaceOf(app.spec, s)))].sort()) {
+  for (const ns of localNamespaces(app, view)) {
     out.push({
       apiVersion: "security.istio.io/v1",
       kind: "AuthorizationPolicy",
@@ -543,8 +547,7 @@ export function intentDocument(
       edges.push({ from: "prometheus", to: s.name, port: 15020, protocol: "TCP", origin: "platform" });
     }
   }
-  const appNamespaces = [...new Set(local.map((s) => namespaceOf(app.spec, s)))].sort();
-  return { version: 1, appNamespaces, peers, edges };
+  return { version: 1, appNamespaces: localNamespaces(app, view), peers, edges };
 }
 
 /** The intent document as a ConfigMap in the first app namespace, where the policy pack finds it. */

@@ -12,6 +12,7 @@ import {
   compileNetworkPolicies,
   intentConfigMap,
   intentDocument,
+  localNamespaces,
   namespaceOf,
 } from "./intent";
 import { ServiceSpec } from "./app-spec";
@@ -38,7 +39,7 @@ export interface ShopPlanOptions {
 
 export function planShopApp(app: ResolvedApp, view: ClusterView, o: ShopPlanOptions): ShopPlan {
   const local = app.spec.services.filter((s) => view.local.has(s.name));
-  const namespaces = [...new Set(local.map((s) => namespaceOf(app.spec, s)))].sort();
+  const namespaces = localNamespaces(app, view);
   const callers = new Map<string, string>();
   for (const e of app.edges) {
     if (e.destination.kind === "external" && e.source.kind === "service" && view.local.has(e.source.name)) {

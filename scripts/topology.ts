@@ -47,7 +47,7 @@ function main(argv: string[]): number {
     );
     return 2;
   }
-  const app = resolveApp(platform.app.spec, { ingressNamespace: platform.ingress.namespace });
+  const app = resolveApp(platform.app.spec);
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "topology.mmd"), topologyMermaid(platform, app));
   const dotFile = path.join(dir, "topology.dot");

@@ -41,7 +41,7 @@ describe("Microservice component", () => {
 describe("ShopApp component", () => {
   it("starts no workload before its namespace's default-deny and allow-nothing exist", async () => {
     const platform = loadStackConfig("prod");
-    const app = resolveApp(platform.app.spec, { ingressNamespace: platform.ingress.namespace });
+    const app = resolveApp(platform.app.spec);
     const plan = planCluster(platform, app, "prod");
     const { resources } = await runUnderMocks("test", undefined, () => {
       new ShopApp("prod-shop", {

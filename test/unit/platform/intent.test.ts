@@ -17,7 +17,7 @@ const ingress: IngressPeer = {
   podLabels: { "app.kubernetes.io/name": "nginx-ingress" },
   serviceAccount: "ingress-controller",
 };
-const app = resolveApp(SHOP_APP, { ingressNamespace: "ingress-nginx" });
+const app = resolveApp(SHOP_APP);
 
 type Rule = { from?: unknown[]; to?: unknown[]; ports: Array<{ protocol: string; port: number }> };
 type Spec = {
@@ -50,21 +50,15 @@ describe("traffic intent: edge syntax", () => {
   });
   it("rejects an unknown peer, listing the known ones", () => {
     const bad = { ...SHOP_APP, edges: ["frontend -> billing:8080"] };
-    assert.throws(
-      () => resolveApp(bad, { ingressNamespace: "x" }),
-      /unknown destination "billing" \(known peers: frontend, orders/,
-    );
+    assert.throws(() => resolveApp(bad), /unknown destination "billing" \(known peers: frontend, orders/);
   });
   it("rejects a port the destination does not serve, listing its ports", () => {
     const bad = { ...SHOP_APP, edges: ["frontend -> orders:9999"] };
-    assert.throws(
-      () => resolveApp(bad, { ingressNamespace: "x" }),
-      /orders has no port 9999 \(its ports: 8080\)/,
-    );
+    assert.throws(() => resolveApp(bad), /orders has no port 9999 \(its ports: 8080\)/);
   });
   it("rejects a duplicate edge", () => {
     const bad = { ...SHOP_APP, edges: ["frontend -> orders:8080", "frontend  ->  orders:8080"] };
-    assert.throws(() => resolveApp(bad, { ingressNamespace: "x" }), /declared twice/);
+    assert.throws(() => resolveApp(bad), /declared twice/);
   });
 });
 
@@ -170,15 +164,12 @@ describe("traffic intent: NetworkPolicies", () => {
   });
 
   it("selects across namespaces with both selectors in one peer when payment has its own namespace", () => {
-    const split = resolveApp(
-      {
-        ...SHOP_APP,
-        services: SHOP_APP.services.map((s) =>
-          s.name === "payment" ? { ...s, namespace: "shop-payments" } : s,
-        ),
-      },
-      { ingressNamespace: "ingress-nginx" },
-    );
+    const split = resolveApp({
+      ...SHOP_APP,
+      services: SHOP_APP.services.map((s) =>
+        s.name === "payment" ? { ...s, namespace: "shop-payments" } : s,
+      ),
+    });
     const ps = compileNetworkPolicies(split, { ingress });
     assert.deepEqual(
       ps.filter((p) => p.metadata.name === "default-deny").map((p) => p.metadata.namespace),

@@ -10,7 +10,7 @@ import { parseIntentDocument } from "../../../policy-pack/reachability/intent-do
 
 function setup(stack: string) {
   const platform = loadStackConfig(stack);
-  const app = resolveApp(platform.app.spec, { ingressNamespace: platform.ingress.namespace });
+  const app = resolveApp(platform.app.spec);
   return { platform, app };
 }
 

@@ -124,7 +124,7 @@ describe("reachability vs netpol-analyzer (differential)", function () {
   for (const stack of STACK_NAMES) {
     it(`every cluster of stack ${stack}: the app's compiled policies and workloads`, () => {
       const platform = loadStackConfig(stack);
-      const app = resolveApp(platform.app.spec, { ingressNamespace: platform.ingress.namespace });
+      const app = resolveApp(platform.app.spec);
       for (const cluster of platform.clusters) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), `reach-${stack}-${cluster.name}-`));
         clusterPlanObjects(planCluster(platform, app, cluster.name)).forEach((o, i) =>
