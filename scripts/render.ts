@@ -17,7 +17,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { STACK_NAMES } from "../lib/stack-file";
-import { REPO, prepareWorkspace } from "./lib/workspace";
+import { REPO, policyPackArgs, prepareWorkspace } from "./lib/workspace";
 
 function fail(message: string, code = 2): number {
   console.error(message);
@@ -66,17 +66,7 @@ function main(argv: string[]): number {
   );
   const up = spawnSync(
     "pulumi",
-    [
-      "up",
-      "--yes",
-      "--non-interactive",
-      "--stack",
-      stack,
-      "--policy-pack",
-      "policy-pack",
-      "--policy-pack-config",
-      `policy-pack/config/${stack}.json`,
-    ],
+    ["up", "--yes", "--non-interactive", "--stack", stack, ...policyPackArgs(stack)],
     { cwd: ws.dir, env: ws.env, stdio: "inherit" },
   );
   if (up.status !== 0) return fail(`render: pulumi up failed (exit ${up.status ?? up.error})`, 1);

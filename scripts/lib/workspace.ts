@@ -146,3 +146,8 @@ export function prepareWorkspace(o: WorkspaceOptions): Workspace {
 export function offlineWorkspace(stack: string, patch?: PlatformPatch): Workspace {
   return prepareWorkspace({ stack, fixtureCharts: true, patch });
 }
+
+/** The flags that enforce the policy pack with the stack's own policy config. */
+export function policyPackArgs(stack: string): string[] {
+  return ["--policy-pack", "policy-pack", "--policy-pack-config", `policy-pack/config/${stack}.json`];
+}

@@ -15,7 +15,7 @@ import { clusterPlanObjects, planCluster } from "../../lib/cluster-plan";
 import { parsePlatformConfig } from "../../lib/config";
 import { resolveApp } from "../../lib/intent";
 import { STACK_NAMES, readRawPlatformConfig, stackFile } from "../../lib/stack-file";
-import { REPO, Workspace, offlineWorkspace } from "../../scripts/lib/workspace";
+import { REPO, Workspace, offlineWorkspace, policyPackArgs } from "../../scripts/lib/workspace";
 
 interface PreviewJson {
   steps: Array<{ op: string; urn: string; newState?: { type: string } }>;
@@ -35,7 +35,7 @@ function createdByType(json: PreviewJson): Map<string, number> {
 /** What the pure plan says the app part of a stack holds, by kind. */
 function plannedKinds(stack: string): Map<string, number> {
   const platform = parsePlatformConfig(readRawPlatformConfig(stackFile(stack)));
-  const app = resolveApp(platform.app.spec, { ingressNamespace: platform.ingress.namespace });
+  const app = resolveApp(platform.app.spec);
   const out = new Map<string, number>();
   for (const c of platform.clusters) {
     for (const o of clusterPlanObjects(planCluster(platform, app, c.name)))
@@ -44,15 +44,7 @@ function plannedKinds(stack: string): Map<string, number> {
   return out;
 }
 
-const previewArgs = (stack: string) => [
-  "preview",
-  "--stack",
-  stack,
-  "--policy-pack",
-  "policy-pack",
-  "--policy-pack-config",
-  `policy-pack/config/${stack}.json`,
-];
+const previewArgs = (stack: string) => ["preview", "--stack", stack, ...policyPackArgs(stack)];
 
 describe("real engine, offline", () => {
   for (const stack of STACK_NAMES) {
@@ -144,16 +136,7 @@ describe("real engine, offline", () => {
     let files: string[];
     before(() => {
       ws = offlineWorkspace("dev");
-      const r = ws.pulumi([
-        "up",
-        "--yes",
-        "--stack",
-        "dev",
-        "--policy-pack",
-        "policy-pack",
-        "--policy-pack-config",
-        "policy-pack/config/dev.json",
-      ]);
+      const r = ws.pulumi(["up", "--yes", "--stack", "dev", ...policyPackArgs("dev")]);
       assert.equal(r.code, 0, `up failed:\n${r.stderr}\n${r.stdout.slice(-4000)}`);
       files = fs
         .readdirSync(ws.renderDir, { recursive: true })
