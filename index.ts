@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_KEY, CONFIG_NAMESPACE, ConfigError, parsePlatformConfig } from "./lib/config";
 import { StackOutputs, deployStack } from "./components/stack";
+import { renderCapabilityProblems } from "./lib/kube-version";
 
 function brokerCredentials(config: pulumi.Config) {
   const token = config.getSecret("submarinerBrokerToken");
@@ -12,7 +13,7 @@ function brokerCredentials(config: pulumi.Config) {
   return token && ca ? { token, ca } : undefined;
 }
 
-export = (): StackOutputs => {
+export = async (): Promise<StackOutputs> => {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
   let platform;
   try {
@@ -21,6 +22,11 @@ export = (): StackOutputs => {
     // RunError prints the message alone: the problems list is the whole story.
     if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
     throw e;
+  }
+  if (platform.render) {
+    // Checked before anything is registered: a render for the wrong version writes nothing.
+    const problems = await renderCapabilityProblems(platform.clusters);
+    if (problems.length > 0) throw new pulumi.RunError(`render mode:\n  - ${problems.join("\n  - ")}`);
   }
   return deployStack(platform, {
     kubeconfigs: config.getSecretObject<Record<string, string>>("kubeconfigs"),

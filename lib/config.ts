@@ -39,6 +39,15 @@ const clusterSchema = z
     name: dnsLabel,
     /** kubeconfig context; the kubeconfig itself comes from the secret `kubeconfigs.<name>` or the environment. */
     context: z.string().min(1).optional(),
+    /**
+     * The cluster's Kubernetes minor version ("1.34") or release ("v1.34.4"). Render mode
+     * requires it and renders charts against a server of that version (never Helm's v1.20
+     * default); against a live cluster the provider reads the real version.
+     */
+    kubernetesVersion: z
+      .string()
+      .regex(/^v?1\.[0-9]{1,2}(\.[0-9]{1,3})?$/, 'must be a Kubernetes version like "1.34" or "v1.34.4"')
+      .optional(),
     podCidr: cidr,
     serviceCidr: cidr,
     cni: z.enum(CNI_PROVIDERS),
@@ -332,6 +341,16 @@ function semanticProblems(c: Parsed, app: AppSpec): string[] {
     problems.push(
       `${CONFIG_KEY}.app.autoscaling: minReplicas (${c.app.autoscaling.minReplicas}) exceeds maxReplicas (${c.app.autoscaling.maxReplicas})`,
     );
+  }
+  if (c.render) {
+    c.clusters.forEach((k, i) => {
+      if (!k.kubernetesVersion) {
+        problems.push(
+          `${CONFIG_KEY}.clusters[${i}].kubernetesVersion: required in render mode (e.g. "1.34"), so charts ` +
+            "are rendered for the version the manifests will be applied to, not Helm's v1.20 default",
+        );
+      }
+    });
   }
   if (c.render && c.certificates.installer === "component") {
     problems.push(

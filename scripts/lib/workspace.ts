@@ -1,16 +1,19 @@
 /**
- * A copy of the project for running the real Pulumi engine in render mode: the
- * committed files, the root node_modules linked in, a file backend, and the stack's
- * config set for rendering (render directory, cert-manager as a chart) and, on
- * request, fixture charts in place of the chart repositories (for machines that
- * cannot reach them; the fixtures are not the add-ons). The committed stacks/ files
- * are never touched. Used by `npm run render` and the integration tests.
+ * A copy of the project for running the real Pulumi engine: the committed files, the
+ * root node_modules linked in, a file backend, and the stack's config set for the run:
+ * either render mode (render directory, cert-manager as a chart, charts rendered against
+ * the server in $KUBECONFIG) or live clusters (kubeconfigs set as the stack's
+ * `kubeconfigs` secret); charts from a local mirror (one directory per chart key) or,
+ * on request, fixture charts (for tests that need a tiny chart; they are not the
+ * add-ons). The committed stacks/ files are never touched. Used by `npm run render`,
+ * the integration suite and the lifecycle suite.
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { CHART_KEYS } from "../../lib/charts";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 const TOOLCHAIN = path.join(REPO, ".toolchain");
@@ -26,7 +29,11 @@ export interface Workspace {
   renderDir: string;
   env: NodeJS.ProcessEnv;
   /** Runs the pulumi CLI in the workspace; never throws on a non-zero exit. */
-  pulumi(args: string[], timeoutMs?: number): { code: number; stdout: string; stderr: string };
+  pulumi(
+    args: string[],
+    timeoutMs?: number,
+    input?: string,
+  ): { code: number; stdout: string; stderr: string };
 }
 
 /** The toolchain scripts/toolchain.sh builds; throws saying how to get it when it is missing. */
@@ -66,6 +73,20 @@ export interface WorkspaceOptions {
   renderDir?: string;
   /** Replace every chart source with its fixture under test/fixtures/charts. */
   fixtureCharts: boolean;
+  /** A chart mirror: every chart key is read from `<mirror>/<key>` (e.g. ../shared/charts). */
+  chartMirror?: string;
+  /**
+   * Deploy to live clusters instead of rendering: kubeconfig file per cluster name, set as
+   * the stack's `kubeconfigs` secret. Render mode when omitted.
+   */
+  kubeconfigs?: Record<string, string>;
+  /**
+   * Run the program through test/cluster/harness.ts (test harness only: neutralises
+   * admission webhooks that no fake node can serve). Never used by `npm run render`.
+   */
+  harness?: boolean;
+  /** Environment for the CLI (e.g. KUBECONFIG of the render-capabilities cluster). */
+  extraEnv?: NodeJS.ProcessEnv;
   /** Further changes to the platform config (an insecure change, say). */
   patch?: PlatformPatch;
   /** Secrets passphrase for the file backend; a fixed test value by default. */
@@ -99,25 +120,34 @@ export function prepareWorkspace(o: WorkspaceOptions): Workspace {
     platform.charts = parse(
       fs.readFileSync(path.join(dir, "test", "fixtures", "offline-charts.yaml"), "utf8"),
     );
+  } else if (o.chartMirror) {
+    platform.charts = mirrorCharts(o.chartMirror);
   }
   platform.certificates.installer = "chart";
-  platform.render = { directory: renderDir };
+  if (!o.kubeconfigs) platform.render = { directory: renderDir };
   o.patch?.(platform);
   fs.writeFileSync(stackFile, stringify(doc));
+  if (o.harness) {
+    const project = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"));
+    project.main = "test/cluster/harness.ts";
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), stringify(project));
+  }
 
   const env = {
     ...toolchainEnv(),
+    ...o.extraEnv,
     PULUMI_BACKEND_URL: `file://${path.join(root, "state")}`,
     PULUMI_CONFIG_PASSPHRASE: o.passphrase ?? "offline-test-only",
   };
   fs.mkdirSync(path.join(root, "state"), { recursive: true });
-  const pulumi = (args: string[], timeoutMs = 600_000) => {
+  const pulumi = (args: string[], timeoutMs = 600_000, input?: string) => {
     const r = spawnSync("pulumi", [...args, "--non-interactive"], {
       cwd: dir,
       env,
       encoding: "utf8",
       timeout: timeoutMs,
       maxBuffer: 256 * 2 ** 20,
+      input,
     });
     return {
       code: r.status ?? -1,
@@ -128,7 +158,16 @@ export function prepareWorkspace(o: WorkspaceOptions): Workspace {
   const exists = pulumi(["stack", "select", stack]).code === 0;
   const init = exists ? { code: 0, stderr: "", stdout: "" } : pulumi(["stack", "init", stack]);
   if (init.code !== 0) throw new Error(`pulumi stack init ${stack} failed: ${init.stderr}${init.stdout}`);
-  if (platform.submariner) {
+  for (const [cluster, file] of Object.entries(o.kubeconfigs ?? {})) {
+    // Through stdin, so the credential never appears on a command line.
+    const set = pulumi(
+      ["config", "set", "--secret", "--stack", stack, "--path", `kubeconfigs["${cluster}"]`],
+      60_000,
+      fs.readFileSync(file, "utf8"),
+    );
+    if (set.code !== 0) throw new Error(`pulumi config set kubeconfigs["${cluster}"] failed: ${set.stderr}`);
+  }
+  if (platform.submariner && !o.kubeconfigs) {
     // Render mode reads no cluster, so the broker's credentials come from config
     // secrets; these are placeholders, encrypted with the workspace's passphrase.
     for (const [key, value] of [
@@ -141,6 +180,23 @@ export function prepareWorkspace(o: WorkspaceOptions): Workspace {
   }
   return { dir, renderDir, env, pulumi };
 }
+
+/** Every chart key pointed at `<mirror>/<key>`; throws naming a key the mirror lacks. */
+export function mirrorCharts(mirror: string): Record<string, { path: string }> {
+  const root = path.resolve(mirror);
+  const out: Record<string, { path: string }> = {};
+  for (const key of CHART_KEYS) {
+    const dir = path.join(root, key);
+    if (!fs.existsSync(path.join(dir, "Chart.yaml"))) {
+      throw new Error(`chart mirror ${root} has no chart for ${key} (expected ${dir}/Chart.yaml)`);
+    }
+    out[key] = { path: dir };
+  }
+  return out;
+}
+
+/** The read-only upstream chart mirror beside the repository (see its README). */
+export const SHARED_CHARTS = path.resolve(REPO, "..", "shared", "charts");
 
 /** A throwaway workspace for the integration tests: fixture charts, temp dir. */
 export function offlineWorkspace(stack: string, patch?: PlatformPatch): Workspace {

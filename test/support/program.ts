@@ -49,7 +49,7 @@ export interface RunOptions {
 export async function runUnderMocks<T>(
   stack: string,
   platform: unknown,
-  program: () => T,
+  program: () => T | Promise<T>,
   options: RunOptions = {},
 ): Promise<{ resources: Registered[]; outputs: T }> {
   const resources: Registered[] = [];
@@ -93,7 +93,7 @@ export async function runUnderMocks<T>(
     config,
     Object.keys(options.secrets ?? {}).map((k) => `k8s-netplat:${k}`),
   );
-  const outputs = program();
+  const outputs = await program();
   await runtime.waitForRPCs();
   return { resources, outputs };
 }

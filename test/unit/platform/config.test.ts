@@ -184,6 +184,27 @@ describe("config:check CLI", () => {
   });
 });
 
+describe("render mode and the target Kubernetes version", () => {
+  it("requires clusters[].kubernetesVersion in render mode, naming the cluster index", () => {
+    const raw = dev();
+    raw.render = { directory: "out/dev/manifests" };
+    (raw.certificates as Record<string, unknown>).installer = "chart";
+    delete (raw.clusters as Array<Record<string, unknown>>)[0].kubernetesVersion;
+    assert.deepEqual(problems(raw), [
+      `platform.clusters[0].kubernetesVersion: required in render mode (e.g. "1.34"), so charts are rendered for the version the manifests will be applied to, not Helm's v1.20 default`,
+    ]);
+  });
+
+  it("refuses a kubernetesVersion that is not a version", () => {
+    const raw = dev();
+    (raw.clusters as Array<Record<string, unknown>>)[0].kubernetesVersion = "latest";
+    assert.match(
+      problems(raw).join("\n"),
+      /platform\.clusters\[0\]\.kubernetesVersion: must be a Kubernetes version like "1\.34"/,
+    );
+  });
+});
+
 describe("render mode and the cert-manager installer", () => {
   it("refuses render mode with the Helm Release installer, naming the fix", () => {
     const raw = dev();

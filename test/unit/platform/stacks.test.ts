@@ -13,7 +13,7 @@ import { PackResource, runPack } from "../../../policy-pack/lib/run";
 import type { StackOutputs } from "../../../components/stack";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const program = require("../../../index") as () => StackOutputs;
+const program = require("../../../index") as () => Promise<StackOutputs>;
 
 interface StackRun {
   resources: Registered[];
@@ -235,9 +235,9 @@ describe("a bad stack config", () => {
     };
     raw.clusters[0].cni = "weave";
     let thrown: unknown;
-    const { resources } = await runUnderMocks("prod", raw, () => {
+    const { resources } = await runUnderMocks("prod", raw, async () => {
       try {
-        return program();
+        return await program();
       } catch (e) {
         thrown = e;
         return undefined;

@@ -1,0 +1,191 @@
+/**
+ * The lifecycle suite: every stack deployed for real, offline, to local clusters
+ * (scripts/lib/local-cluster.ts: kube-apiserver, controller-manager, scheduler, etcd and
+ * kwok nodes), with the upstream add-on charts from the chart mirror and the policy pack
+ * enforced. For each stack: `pulumi up` → every object the plan compiles is on the API
+ * server; `pulumi refresh` finds no drift; a second `up` changes nothing; (prod) an
+ * insecure change is refused by the pack and the server keeps the old spec; `pulumi
+ * destroy` leaves none of the stack's objects behind.
+ *
+ * Test harness in play (test/cluster/harness.ts, test/cluster/load-balancer.ts): webhook
+ * configurations are kept but emptied, LoadBalancer Services get a fake address.
+ */
+import { strict as assert } from "assert";
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import { clusterPlanObjects, planCluster } from "../../lib/cluster-plan";
+import { PlatformConfig } from "../../lib/config";
+import { resolveApp } from "../../lib/intent";
+import { K8sObject } from "../../lib/k8s-object";
+import { STACK_NAMES, loadStackConfig } from "../../lib/stack-file";
+import { down, readState, up } from "../../scripts/lib/local-cluster";
+import {
+  REPO,
+  SHARED_CHARTS,
+  Workspace,
+  policyPackArgs,
+  prepareWorkspace,
+} from "../../scripts/lib/workspace";
+import { forgetDiscovery, getObject, refText } from "./api";
+
+/** Local cluster names are prefixed, so the suite never touches a cluster someone started by hand. */
+const localName = (cluster: string) => `lc-${cluster}`;
+
+function plannedObjects(platform: PlatformConfig): Array<{ cluster: string; object: K8sObject }> {
+  const app = resolveApp(platform.app.spec);
+  return platform.clusters.flatMap((c) =>
+    clusterPlanObjects(planCluster(platform, app, c.name)).map((object) => ({
+      cluster: localName(c.name),
+      object,
+    })),
+  );
+}
+
+function startLoadBalancers(clusters: string[]): ChildProcess {
+  return spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", "test/cluster/load-balancer.ts", ...clusters],
+    {
+      cwd: REPO,
+      stdio: "ignore",
+    },
+  );
+}
+
+const tail = (r: { stdout: string; stderr: string }) => `${r.stderr.slice(-3000)}\n${r.stdout.slice(-6000)}`;
+
+for (const stack of STACK_NAMES) {
+  describe(`lifecycle on local clusters: ${stack}`, function () {
+    const platform = loadStackConfig(stack);
+    const clusters = platform.clusters.map((c) => localName(c.name));
+    let ws: Workspace;
+    let lb: ChildProcess | undefined;
+
+    before(async function () {
+      forgetDiscovery();
+      const kubeconfigs: Record<string, string> = {};
+      for (const c of platform.clusters) {
+        const r = await up({
+          name: localName(c.name),
+          nodes: 3,
+          serviceCidr: c.serviceCidr,
+          podCidr: c.podCidr,
+        });
+        kubeconfigs[c.name] = r.state.kubeconfig;
+      }
+      lb = startLoadBalancers(clusters);
+      ws = prepareWorkspace({
+        stack,
+        fixtureCharts: false,
+        chartMirror: SHARED_CHARTS,
+        kubeconfigs,
+        harness: true,
+      });
+    });
+
+    after(async function () {
+      lb?.kill("SIGTERM");
+      if (process.env.KEEP_CLUSTERS) return;
+      for (const c of clusters) await down(c);
+    });
+
+    it("pulumi up with the policy pack creates every object the plan compiles, accepted by the real CRDs", async function () {
+      const r = ws.pulumi(
+        ["up", "--yes", "--skip-preview", "--stack", stack, ...policyPackArgs(stack)],
+        1_800_000,
+      );
+      assert.equal(r.code, 0, `up failed:\n${tail(r)}`);
+      const missing: string[] = [];
+      for (const { cluster, object } of plannedObjects(platform)) {
+        const ref = {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          namespace: object.metadata.namespace,
+          name: object.metadata.name!,
+        };
+        if ((await getObject(cluster, ref)) === null) missing.push(`${cluster}: ${refText(ref)}`);
+      }
+      assert.deepEqual(missing, [], "planned objects missing on the API server");
+    });
+
+    it("pulumi refresh finds no drift", function () {
+      const r = ws.pulumi(["refresh", "--yes", "--stack", stack, "--expect-no-changes"], 900_000);
+      assert.equal(r.code, 0, `refresh reported changes or failed:\n${tail(r)}`);
+    });
+
+    it("a second pulumi up changes nothing", function () {
+      const r = ws.pulumi(
+        ["up", "--yes", "--stack", stack, "--expect-no-changes", ...policyPackArgs(stack)],
+        900_000,
+      );
+      assert.equal(r.code, 0, `second up changed something or failed:\n${tail(r)}`);
+    });
+
+    if (platform.environment === "prod") {
+      it("refuses an insecure change (a :latest image) through the pack, and the server keeps the old image", async function () {
+        const frontend = plannedObjects(platform).find(
+          (p) => p.object.kind === "Deployment" && p.object.metadata.name === "frontend",
+        )!;
+        const ref = {
+          apiVersion: "apps/v1",
+          kind: "Deployment",
+          namespace: frontend.object.metadata.namespace,
+          name: "frontend",
+        };
+        const before = JSON.stringify(
+          await getObject(frontend.cluster, ref).then((d) => (d as { spec: unknown }).spec),
+        );
+        const insecure = prepareWorkspace({
+          stack,
+          root: path.dirname(ws.dir),
+          fixtureCharts: false,
+          chartMirror: SHARED_CHARTS,
+          kubeconfigs: Object.fromEntries(
+            platform.clusters.map((c) => [c.name, readState(localName(c.name))!.kubeconfig]),
+          ),
+          harness: true,
+          patch: (p) => {
+            (p.app as { services?: Record<string, unknown> }).services = {
+              frontend: { image: "ghcr.io/example/frontend:latest" },
+            };
+          },
+        });
+        const r = insecure.pulumi(["up", "--yes", "--stack", stack, ...policyPackArgs(stack)], 900_000);
+        assert.notEqual(r.code, 0, "the insecure up must fail");
+        assert.match(r.stdout + r.stderr, /\[mandatory\].*kubernetes-pod-image-pinned/);
+        const after = JSON.stringify(
+          await getObject(frontend.cluster, ref).then((d) => (d as { spec: unknown }).spec),
+        );
+        assert.equal(after, before, "the frontend Deployment changed on the server");
+        // Back to the committed config for the steps that follow.
+        ws = prepareWorkspace({
+          stack,
+          root: path.dirname(ws.dir),
+          fixtureCharts: false,
+          chartMirror: SHARED_CHARTS,
+          kubeconfigs: Object.fromEntries(
+            platform.clusters.map((c) => [c.name, readState(localName(c.name))!.kubeconfig]),
+          ),
+          harness: true,
+        });
+      });
+    }
+
+    it("pulumi destroy leaves none of the stack's objects on the server", async function () {
+      const r = ws.pulumi(["destroy", "--yes", "--stack", stack], 1_800_000);
+      assert.equal(r.code, 0, `destroy failed:\n${tail(r)}`);
+      const left: string[] = [];
+      for (const { cluster, object } of plannedObjects(platform)) {
+        const ref = {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          namespace: object.metadata.namespace,
+          name: object.metadata.name!,
+        };
+        const o = await getObject(cluster, ref).catch(() => null);
+        if (o !== null) left.push(`${cluster}: ${refText(ref)}`);
+      }
+      assert.deepEqual(left, [], "objects left after destroy");
+    });
+  });
+}
