@@ -6,6 +6,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_KEY, CONFIG_NAMESPACE, ConfigError, parsePlatformConfig } from "./lib/config";
 import { StackOutputs, deployStack } from "./components/stack";
 import { renderCapabilityProblems } from "./lib/kube-version";
+import { preflightProblems } from "./lib/preflight";
+
+/** The plain value of a config secret, for checks that run before anything is registered; never logged. */
+function secretValue<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply((v) => (resolve(v), v)));
+}
 
 function brokerCredentials(config: pulumi.Config) {
   const token = config.getSecret("submarinerBrokerToken");
@@ -28,8 +34,16 @@ export = async (): Promise<StackOutputs> => {
     const problems = await renderCapabilityProblems(platform.clusters);
     if (problems.length > 0) throw new pulumi.RunError(`render mode:\n  - ${problems.join("\n  - ")}`);
   }
+  const kubeconfigs = config.getSecretObject<Record<string, string>>("kubeconfigs");
+  if (!platform.render && kubeconfigs) {
+    // Every cluster reachable, ready, with valid credentials and the expected version, or
+    // nothing is registered: a multi-cluster deploy never half-applies to the clusters that answered.
+    const problems = await preflightProblems(platform.clusters, await secretValue(kubeconfigs));
+    if (problems.length > 0)
+      throw new pulumi.RunError(`clusters not ready to deploy to:\n  - ${problems.join("\n  - ")}`);
+  }
   return deployStack(platform, {
-    kubeconfigs: config.getSecretObject<Record<string, string>>("kubeconfigs"),
+    kubeconfigs,
     submarinerPsk: config.getSecret("submarinerPsk"),
     submarinerBroker: brokerCredentials(config),
   });

@@ -57,10 +57,10 @@ export interface ServerEndpoint {
   token?: string;
 }
 
-/** The API server and credentials of a kubeconfig's current context (certificates or a bearer token). */
-export function endpointFromKubeconfig(text: string, where: string): ServerEndpoint {
+/** The API server and credentials of a kubeconfig's context (default: current) (certificates or a bearer token). */
+export function endpointFromKubeconfig(text: string, where: string, context?: string): ServerEndpoint {
   const doc = parse(text) as KubeconfigDoc | null;
-  const ctxName = doc?.["current-context"];
+  const ctxName = context ?? doc?.["current-context"];
   const ctx = doc?.contexts?.find((c) => c.name === ctxName)?.context;
   const cluster = doc?.clusters?.find((c) => c.name === ctx?.cluster)?.cluster;
   const user = doc?.users?.find((u) => u.name === ctx?.user)?.user ?? {};
@@ -77,9 +77,19 @@ export function endpointFromKubeconfig(text: string, where: string): ServerEndpo
 }
 
 /** GET /version from the server; rejects with a message naming the server. */
-export function fetchServerVersion(ep: ServerEndpoint, timeoutMs = 10_000): Promise<string> {
+export async function fetchServerVersion(ep: ServerEndpoint, timeoutMs = 10_000): Promise<string> {
+  const body = await fetchApi(ep, "/version", timeoutMs);
+  try {
+    return (JSON.parse(body) as { gitVersion: string }).gitVersion;
+  } catch {
+    throw new Error(`${ep.server}/version answered something that is not a version: ${body.slice(0, 200)}`);
+  }
+}
+
+/** GET of one API path; resolves with the body on HTTP 200, rejects naming the server and status otherwise. */
+export function fetchApi(ep: ServerEndpoint, apiPath: string, timeoutMs = 10_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const url = new URL("/version", ep.server);
+    const url = new URL(apiPath, ep.server);
     const req = https.get(
       url,
       {
@@ -94,18 +104,14 @@ export function fetchServerVersion(ep: ServerEndpoint, timeoutMs = 10_000): Prom
         res.on("data", (d: Buffer) => (body += d.toString("utf8")));
         res.on("end", () => {
           if (res.statusCode !== 200) {
-            reject(new Error(`${ep.server}/version answered HTTP ${res.statusCode}: ${body.slice(0, 200)}`));
-            return;
-          }
-          try {
-            resolve((JSON.parse(body) as { gitVersion: string }).gitVersion);
-          } catch {
             reject(
               new Error(
-                `${ep.server}/version answered something that is not a version: ${body.slice(0, 200)}`,
+                `${ep.server}${apiPath} answered HTTP ${res.statusCode}: ${body.trim().slice(0, 300)}`,
               ),
             );
+            return;
           }
+          resolve(body);
         });
       },
     );

@@ -135,6 +135,8 @@ export function prepareWorkspace(o: WorkspaceOptions): Workspace {
 
   const env = {
     ...toolchainEnv(),
+    // Render mode renders charts against the server in KUBECONFIG (see lib/kube-version.ts).
+    ...(o.kubeconfigs ? {} : { KUBECONFIG: o.extraEnv?.KUBECONFIG ?? renderClusterKubeconfig() }),
     ...o.extraEnv,
     PULUMI_BACKEND_URL: `file://${path.join(root, "state")}`,
     PULUMI_CONFIG_PASSPHRASE: o.passphrase ?? "offline-test-only",
@@ -179,6 +181,37 @@ export function prepareWorkspace(o: WorkspaceOptions): Workspace {
     }
   }
   return { dir, renderDir, env, pulumi };
+}
+
+/** The local cluster render mode renders charts against (started when not running). */
+export const RENDER_CLUSTER = "render";
+
+/**
+ * The kubeconfig of the local cluster render mode uses for chart capabilities: starts it
+ * with scripts/cluster.ts (a no-op when it runs) and returns the KUBECONFIG it prints.
+ */
+export function renderClusterKubeconfig(name = RENDER_CLUSTER): string {
+  const r = spawnSync(
+    process.execPath,
+    [
+      "-r",
+      "ts-node/register/transpile-only",
+      path.join(REPO, "scripts", "cluster.ts"),
+      "up",
+      "--name",
+      name,
+      "--nodes",
+      "1",
+    ],
+    { cwd: REPO, encoding: "utf8", timeout: 300_000 },
+  );
+  const line = /^KUBECONFIG=(.+)$/m.exec(r.stdout ?? "");
+  if (r.status !== 0 || !line) {
+    throw new Error(
+      `could not start the local cluster '${name}' for render mode: ${(r.stderr ?? "").trim() || r.error}`,
+    );
+  }
+  return line[1];
 }
 
 /** Every chart key pointed at `<mirror>/<key>`; throws naming a key the mirror lacks. */

@@ -10,6 +10,7 @@ import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
+import { preflightProblems } from "../../../lib/preflight";
 import {
   endpointFromKubeconfig,
   parseKubeVersion,
@@ -39,6 +40,7 @@ describe("render mode's capability check", () => {
   let server: https.Server;
   let kubeconfig: string;
   const served = { gitVersion: "v1.34.4" };
+  let readyz = "ok";
 
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "kube-version-"));
@@ -65,9 +67,13 @@ describe("render mode's capability check", () => {
     server = https.createServer(
       { key: fs.readFileSync(path.join(dir, "srv.key")), cert: fs.readFileSync(path.join(dir, "srv.crt")) },
       (req, res) => {
-        if (req.url === "/version" && req.headers.authorization === "Bearer test-token") {
+        if (req.headers.authorization !== "Bearer test-token") res.writeHead(401).end("Unauthorized");
+        else if (req.url === "/version") {
           res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(served));
-        } else res.writeHead(401).end("Unauthorized");
+        } else if (req.url === "/readyz") {
+          if (readyz === "ok") res.writeHead(200).end("ok");
+          else res.writeHead(500).end(readyz);
+        } else res.writeHead(404).end();
       },
     );
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
@@ -143,5 +149,49 @@ describe("render mode's capability check", () => {
       problems[0],
       /the cluster in KUBECONFIG \(.*bad-kubeconfig\) did not answer its version: .*HTTP 401/,
     );
+  });
+
+  describe("the pre-flight before a live deploy", () => {
+    const text = () => fs.readFileSync(kubeconfig, "utf8");
+
+    it("passes for a ready server that accepts the credentials and runs the expected version", async () => {
+      readyz = "ok";
+      assert.deepEqual(
+        await preflightProblems([{ name: "dev", kubernetesVersion: "1.34" }], { dev: text() }),
+        [],
+      );
+    });
+
+    it("names a cluster missing from the kubeconfigs secret, and how to set it", async () => {
+      const p = await preflightProblems([{ name: "dev" }, { name: "us-west-2" }], { dev: text() });
+      assert.deepEqual(p.length, 1);
+      assert.match(
+        p[0],
+        /^cluster us-west-2: no entry in the kubeconfigs secret \(entries: dev\); set it with: pulumi config set --secret/,
+      );
+    });
+
+    it("names the cluster whose credentials the server refuses", async () => {
+      const p = await preflightProblems([{ name: "dev" }], { dev: text().replace("test-token", "expired") });
+      assert.match(
+        p[0],
+        /^cluster dev: the API server refused the credentials in kubeconfigs\["dev"\] \(wrong or expired\)/,
+      );
+    });
+
+    it("names the cluster whose API server is not ready (etcd down), with the server's reason", async () => {
+      readyz = "[-]etcd failed: reason withheld";
+      const p = await preflightProblems([{ name: "dev" }], { dev: text() });
+      readyz = "ok";
+      assert.match(
+        p[0],
+        /^cluster dev: the API server is not ready: .*\/readyz answered HTTP 500: \[-\]etcd failed/,
+      );
+    });
+
+    it("names a cluster whose server runs another version than kubernetesVersion", async () => {
+      const p = await preflightProblems([{ name: "dev", kubernetesVersion: "1.33" }], { dev: text() });
+      assert.deepEqual(p, ["cluster dev: kubernetesVersion is 1.33 but the server runs v1.34.4"]);
+    });
   });
 });
