@@ -82,8 +82,10 @@ export function profileChecks(level: PssLevel): PssCheckId[] {
 export interface PackVerdict {
   /** Whether no rule of the profile refused the object. */
   allowed: boolean;
-  /** The profile's checks whose rules refused it, sorted. */
+  /** The profile's checks whose rules refused it, sorted (as the reference reports them). */
   failed: string[];
+  /** Every check whose rule refused it in this profile, the replaced baseline ones included. */
+  refused: string[];
 }
 
 /**
@@ -108,6 +110,7 @@ export function packVerdicts(objects: K8sManifest[]): Array<Record<PssLevel, Pac
       const refused = own.filter((id) => fired.has(id));
       return {
         allowed: refused.length === 0,
+        refused: refused.sort(),
         failed: profileChecks(level)
           .filter((id) => fired.has(id))
           .sort(),
