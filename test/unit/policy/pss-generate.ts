@@ -56,6 +56,8 @@ const VOLUMES: Obj[] = [
   { nfs: { server: "nfs.example.com", path: "/" } },
   { gitRepo: { repository: "https://example.com/r.git" } },
   { iscsi: { targetPortal: "10.0.0.1:3260", iqn: "iqn.2001-04.com.example:x", lun: 0 } },
+  // Two sources in one volume: API validation refuses it, PodSecurity still judges it (P2).
+  { configMap: { name: "cfg" }, hostPath: { path: "/etc" } },
 ];
 const SYSCTLS = [
   undefined,
