@@ -16,6 +16,10 @@ import type { K8sManifest } from "../../../policy-pack/lib/k8s";
 import { POD_SPEC_KINDS, podTemplateOf } from "../../../policy-pack/lib/pods";
 import { PSS_CONTROLS, type PssLevel } from "../../../policy-pack/lib/pss";
 import { ALLOWED_VOLUME_SOURCES } from "../../../policy-pack/rules/kubernetes-pod-volume-types";
+import { clusterPlanObjects, planCluster } from "../../../lib/cluster-plan";
+import { parsePlatformConfig } from "../../../lib/config";
+import { resolveApp } from "../../../lib/intent";
+import { STACK_NAMES, readRawPlatformConfig, stackFile } from "../../../lib/stack-file";
 import { fixtureManifests } from "./harness";
 import { randomPods } from "./pss-generate";
 import { packVerdicts, type PackVerdict } from "./pss-support";
@@ -118,6 +122,25 @@ describe("Pod Security Standards vs k8s.io/pod-security-admission v0.34.4 (diffe
   it("names each known difference in docs/policies.md", () => {
     const doc = fs.readFileSync(path.join(REPO_ROOT, "docs/policies.md"), "utf8");
     for (const id of ["P1", "P2"]) assert.match(doc, new RegExp(`^#### ${id}\\b`, "m"));
+  });
+
+  it("finds the program's own workloads restricted-compliant in every stack, as the pack does", () => {
+    const kinds = new Set<string>(POD_SPEC_KINDS);
+    for (const stack of STACK_NAMES) {
+      const platform = parsePlatformConfig(readRawPlatformConfig(stackFile(stack)));
+      const app = resolveApp(platform.app.spec);
+      const objects = platform.clusters
+        .flatMap((c) => clusterPlanObjects(planCluster(platform, app, c.name)))
+        .filter((o) => kinds.has(o.kind)) as K8sManifest[];
+      assert.ok(objects.length >= 5, `${stack}: ${objects.length} workloads`);
+      const theirs = runChecker(objects);
+      assert.deepStrictEqual(
+        theirs.filter((t) => !t.restricted.allowed),
+        [],
+        `${stack}: pod-security-admission refuses the program's workloads`,
+      );
+      assert.deepStrictEqual(differences(objects, theirs), []);
+    }
   });
 
   for (const fixture of ["secure", "insecure"]) {
