@@ -107,7 +107,8 @@ export function controlName(id: PssCheckId): string {
 
 /**
  * A rule for one control: it checks every kind PodSecurity reads a pod from, names the
- * control in its description, tags and messages, and takes only narrow exemptions.
+ * control in its description, remediation (so in every message) and tags, and takes only
+ * narrow exemptions.
  */
 export function pssRule(
   meta: PssRuleMeta,
@@ -120,7 +121,8 @@ export function pssRule(
       name: meta.name,
       description: `${named}: ${meta.description}`,
       severity: meta.severity,
-      remediation: meta.remediation,
+      // The control is named in the remediation, so every message names it too.
+      remediation: `${named}: ${meta.remediation}`,
       // The stack configs set the levels: restricted advisory in dev, everything else mandatory.
       enforcementLevel: "mandatory",
       kinds: POD_SPEC_KINDS,
@@ -136,7 +138,7 @@ export function pssRule(
         containers: containersOf(t.spec),
         windows: t.spec.os?.name === "windows",
       };
-      check({ pod, report: (problem) => report(`${problem} (${named})`) });
+      check({ pod, report });
     },
   );
 }

@@ -127,7 +127,8 @@ export function parseExemptions(rule: string, kinds: readonly string[], config: 
     const where = `${rule}: exemptions[${i}]`;
     if (!isRecord(e)) throw new Error(`${where} is not an object; ${EXEMPTION_SHAPE}`);
     const extra = Object.keys(e).filter((k) => !["namespace", "kind", "name", "reason"].includes(k));
-    if (extra.length > 0) throw new Error(`${where} has unknown key(s) ${extra.join(", ")}; ${EXEMPTION_SHAPE}`);
+    if (extra.length > 0)
+      throw new Error(`${where} has unknown key(s) ${extra.join(", ")}; ${EXEMPTION_SHAPE}`);
     for (const k of ["namespace", "kind", "name", "reason"] as const) {
       if (typeof e[k] !== "string" || e[k].trim() === "") {
         throw new Error(`${where}.${k} must be a non-empty string; ${EXEMPTION_SHAPE}`);

@@ -7,8 +7,7 @@ export const dropAllCapabilities = pssRule(
     description:
       'Containers (init and ephemeral too) must drop all Linux capabilities (capabilities.drop includes "ALL", upper case) and may add back only NET_BIND_SERVICE. Windows pods are exempt.',
     severity: "high",
-    remediation:
-      'Set securityContext.capabilities.drop: ["ALL"] and add back at most NET_BIND_SERVICE',
+    remediation: 'Set securityContext.capabilities.drop: ["ALL"] and add back at most NET_BIND_SERVICE',
   },
   ({ pod, report }) => {
     if (pod.windows) return;
@@ -19,7 +18,8 @@ export const dropAllCapabilities = pssRule(
       // The standard compares exactly: "all" is not "ALL".
       if (!drop.includes("ALL")) report(`${c.label} does not drop ALL capabilities`);
       const extra = add.filter((a) => a !== "NET_BIND_SERVICE");
-      if (extra.length > 0) report(`${c.label} adds capabilities ${extra.join(", ")} (only NET_BIND_SERVICE may be added)`);
+      if (extra.length > 0)
+        report(`${c.label} adds capabilities ${extra.join(", ")} (only NET_BIND_SERVICE may be added)`);
     }
   },
 );

@@ -29,7 +29,9 @@ export const safeSysctls = pssRule(
   ({ pod, report }) => {
     const podSc = pod.spec.securityContext;
     const sysctls = present(podSc) && Array.isArray(podSc.sysctls) ? podSc.sysctls : [];
-    const bad = sysctls.map((s) => (present(s) ? String(s.name ?? "") : "")).filter((n) => !SAFE_SYSCTLS.has(n));
+    const bad = sysctls
+      .map((s) => (present(s) ? String(s.name ?? "") : ""))
+      .filter((n) => !SAFE_SYSCTLS.has(n));
     if (bad.length > 0) report(`the pod sets sysctls outside the safe set: ${bad.join(", ")}`);
   },
 );

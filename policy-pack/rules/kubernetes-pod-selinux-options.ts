@@ -2,7 +2,13 @@ import type { SELinuxOptions } from "../lib/k8s";
 import { pssRule, present } from "../lib/pss";
 
 /** The container types a confined pod may run as (v1.31+ adds container_engine_t). */
-const ALLOWED_TYPES = new Set(["", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"]);
+const ALLOWED_TYPES = new Set([
+  "",
+  "container_t",
+  "container_init_t",
+  "container_kvm_t",
+  "container_engine_t",
+]);
 
 function problems(o: SELinuxOptions | null | undefined): string[] {
   if (!present(o)) return [];
