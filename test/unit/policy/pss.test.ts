@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { POD_SPEC_KINDS } from "../../../policy-pack/lib/pods";
 import { PSS_CONTROLS, type PssCheckId } from "../../../policy-pack/lib/pss";
-import { runPack } from "../../../policy-pack/lib/run";
+import { loadStackConfig, runPack, STACKS } from "../../../policy-pack/lib/run";
 import { runRule, summary, toResources, wrapProps } from "./harness";
 import {
   addEphemeral,
@@ -34,6 +34,18 @@ describe("Pod Security Standards rules (v1.34)", () => {
   it("implement every control of baseline and restricted, one rule each", () => {
     assert.deepStrictEqual(RULES.map((r) => r.check).sort(), Object.keys(PSS_CONTROLS).sort());
     assert.deepStrictEqual(Object.keys(CASES).sort(), Object.keys(PSS_CONTROLS).sort());
+  });
+
+  it("are enforced: restricted mandatory in prod and multi-cluster, baseline mandatory and restricted advisory in dev", () => {
+    for (const stack of STACKS) {
+      const config = loadStackConfig(stack);
+      for (const { policy, check } of RULES) {
+        const e = config[policy.name];
+        const level = typeof e === "string" ? e : e?.enforcementLevel;
+        const want = stack === "dev" && PSS_CONTROLS[check].level === "restricted" ? "advisory" : "mandatory";
+        assert.strictEqual(level, want, `${stack} ${policy.name}`);
+      }
+    }
   });
 
   it("pass the restricted-compliant pod in every kind PodSecurity reads", () => {
