@@ -8,7 +8,7 @@ import { POLICIES } from "./policies";
 
 new PolicyPack("k8s-netplat", {
   description:
-    "Security and operability rules for the k8s-netplat Kubernetes networking platform: pod hardening, exposure, Ingress TLS, NetworkPolicy hygiene and coverage, Istio mTLS, cert-manager issuers, HA, and reachability against the declared traffic intent.",
+    "Security and operability rules for the k8s-netplat Kubernetes networking platform: the Pod Security Standards (baseline and restricted, v1.34), pod hardening, exposure, Ingress TLS, NetworkPolicy hygiene and coverage, Istio mTLS, cert-manager issuers, HA, and reachability against the declared traffic intent.",
   enforcementLevel: "advisory",
   policies: POLICIES,
 });

@@ -21,31 +21,57 @@ import { networkPolicyExplicitProtocol } from "./rules/kubernetes-networkpolicy-
 import { networkPolicyNoAllowAll } from "./rules/kubernetes-networkpolicy-no-allow-all";
 import { networkPolicyNoEgressAnywhere } from "./rules/kubernetes-networkpolicy-no-egress-anywhere";
 import { noDefaultNamespace } from "./rules/kubernetes-no-default-namespace";
+import { appArmorProfile } from "./rules/kubernetes-pod-apparmor-profile";
+import { capabilitiesBaseline } from "./rules/kubernetes-pod-capabilities-baseline";
 import { dropAllCapabilities } from "./rules/kubernetes-pod-drop-all-capabilities";
 import { imageDigest } from "./rules/kubernetes-pod-image-digest";
 import { imagePinned } from "./rules/kubernetes-pod-image-pinned";
 import { noHostNamespaces } from "./rules/kubernetes-pod-no-host-namespaces";
+import { noHostPathVolumes } from "./rules/kubernetes-pod-no-host-path-volumes";
 import { noHostPort } from "./rules/kubernetes-pod-no-host-port";
+import { noHostProcess } from "./rules/kubernetes-pod-no-host-process";
 import { noPrivilegeEscalation } from "./rules/kubernetes-pod-no-privilege-escalation";
 import { noPrivileged } from "./rules/kubernetes-pod-no-privileged";
+import { noProbeHost } from "./rules/kubernetes-pod-no-probe-host";
 import { probes } from "./rules/kubernetes-pod-probes";
+import { procMount } from "./rules/kubernetes-pod-proc-mount";
 import { readOnlyRootFilesystem } from "./rules/kubernetes-pod-read-only-root-filesystem";
 import { resources } from "./rules/kubernetes-pod-resources";
 import { runAsNonRoot } from "./rules/kubernetes-pod-run-as-non-root";
+import { runAsNonRootUser } from "./rules/kubernetes-pod-run-as-non-root-user";
+import { safeSysctls } from "./rules/kubernetes-pod-safe-sysctls";
+import { seccompBaseline } from "./rules/kubernetes-pod-seccomp-baseline";
+import { seccompRestricted } from "./rules/kubernetes-pod-seccomp-restricted";
+import { seLinuxOptions } from "./rules/kubernetes-pod-selinux-options";
+import { volumeTypes } from "./rules/kubernetes-pod-volume-types";
 import { serviceNoExternalIps } from "./rules/kubernetes-service-no-external-ips";
 import { serviceTypeAllowlist } from "./rules/kubernetes-service-type-allowlist";
 import { workloadNetworkPolicyCoverage } from "./rules/kubernetes-workload-networkpolicy-coverage";
 import { reachabilityMatchesIntent } from "./rules/reachability-matches-intent";
 
 export const POLICIES: PackPolicy[] = [
-  // Pods and their containers
-  noPrivileged,
-  noPrivilegeEscalation,
+  // Pod Security Standards, baseline (lib/pss.ts)
+  noHostProcess,
   noHostNamespaces,
+  noPrivileged,
+  capabilitiesBaseline,
+  noHostPathVolumes,
   noHostPort,
+  noProbeHost,
+  appArmorProfile,
+  seLinuxOptions,
+  procMount,
+  seccompBaseline,
+  safeSysctls,
+  // Pod Security Standards, restricted
+  volumeTypes,
+  noPrivilegeEscalation,
   runAsNonRoot,
-  readOnlyRootFilesystem,
+  runAsNonRootUser,
+  seccompRestricted,
   dropAllCapabilities,
+  // Other pod and container hardening
+  readOnlyRootFilesystem,
   imagePinned,
   imageDigest,
   resources,

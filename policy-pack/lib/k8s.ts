@@ -41,13 +41,45 @@ export interface Capabilities {
   drop?: string[];
 }
 
-export interface SecurityContext {
-  privileged?: boolean;
-  allowPrivilegeEscalation?: boolean;
+/** `seccompProfile` / `appArmorProfile`: a type, and a localhostProfile for type Localhost. */
+export interface SecurityProfile {
+  type?: string;
+  localhostProfile?: string;
+}
+
+export interface SELinuxOptions {
+  user?: string;
+  role?: string;
+  type?: string;
+  level?: string;
+}
+
+/** The fields pod- and container-level security contexts share. */
+export interface CommonSecurityContext {
   runAsNonRoot?: boolean;
   runAsUser?: number;
+  seccompProfile?: SecurityProfile | null;
+  appArmorProfile?: SecurityProfile | null;
+  seLinuxOptions?: SELinuxOptions | null;
+  windowsOptions?: { hostProcess?: boolean } | null;
+}
+
+export interface SecurityContext extends CommonSecurityContext {
+  privileged?: boolean;
+  allowPrivilegeEscalation?: boolean;
   readOnlyRootFilesystem?: boolean;
-  capabilities?: Capabilities;
+  capabilities?: Capabilities | null;
+  procMount?: string | null;
+}
+
+export interface PodSecurityContext extends CommonSecurityContext {
+  sysctls?: Array<{ name?: string; value?: string }>;
+}
+
+/** A probe or lifecycle handler: only the parts that can point at a host. */
+export interface Handler {
+  httpGet?: { host?: string } | null;
+  tcpSocket?: { host?: string } | null;
 }
 
 export interface ResourceRequirements {
@@ -66,10 +98,12 @@ export interface Container {
   name?: string;
   image?: string;
   ports?: ContainerPort[];
-  securityContext?: SecurityContext;
+  securityContext?: SecurityContext | null;
   resources?: ResourceRequirements;
-  livenessProbe?: Record<string, unknown>;
-  readinessProbe?: Record<string, unknown>;
+  livenessProbe?: Record<string, unknown> & Handler;
+  readinessProbe?: Record<string, unknown> & Handler;
+  startupProbe?: Record<string, unknown> & Handler;
+  lifecycle?: { postStart?: Handler | null; preStop?: Handler | null } | null;
   restartPolicy?: string;
 }
 
@@ -77,7 +111,10 @@ export interface PodSpec {
   hostNetwork?: boolean;
   hostPID?: boolean;
   hostIPC?: boolean;
-  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+  securityContext?: PodSecurityContext | null;
+  os?: { name?: string } | null;
+  /** Volume name plus one volume source (hostPath, configMap, ...). */
+  volumes?: Array<Record<string, unknown>>;
   containers?: Container[];
   initContainers?: Container[];
   ephemeralContainers?: Container[];

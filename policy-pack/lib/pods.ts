@@ -10,9 +10,18 @@ export function isWorkload(m: K8sManifest): boolean {
   return m.apiVersion !== undefined && (WORKLOAD_KINDS as readonly string[]).includes(m.kind);
 }
 
+/**
+ * What the Pod Security Standards read: every workload kind, plus PodTemplate (the
+ * API server's PodSecurity admission checks PodTemplates too, though they run no pod,
+ * so they are not workloads for the reachability analyser).
+ */
+export const POD_SPEC_KINDS = [...WORKLOAD_KINDS, "PodTemplate"] as const;
+
 export interface PodTemplate {
   spec: PodSpec;
   labels: StringMap;
+  /** The pod's annotations (the template's, for controllers). */
+  annotations: StringMap;
 }
 
 function templateAt(t: unknown): PodTemplate | undefined {
@@ -21,14 +30,20 @@ function templateAt(t: unknown): PodTemplate | undefined {
   return {
     spec: (isRecord(t.spec) ? t.spec : {}) as PodSpec,
     labels: (isRecord(meta.labels) ? meta.labels : {}) as StringMap,
+    annotations: (isRecord(meta.annotations) ? meta.annotations : {}) as StringMap,
   };
 }
 
-/** The pod template of a workload (the Pod itself for kind Pod), or undefined. */
+/** The pod template of a workload or PodTemplate (the Pod itself for kind Pod), or undefined. */
 export function podTemplateOf(m: K8sManifest): PodTemplate | undefined {
+  if (m.kind === "PodTemplate" && m.apiVersion !== undefined) return templateAt(m.template);
   if (!isWorkload(m)) return undefined;
   if (m.kind === "Pod") {
-    return { spec: (m.spec ?? {}) as PodSpec, labels: m.metadata.labels ?? {} };
+    return {
+      spec: (m.spec ?? {}) as PodSpec,
+      labels: m.metadata.labels ?? {},
+      annotations: m.metadata.annotations ?? {},
+    };
   }
   const spec = m.spec ?? {};
   if (m.kind === "CronJob") {

@@ -93,7 +93,75 @@ export interface ResourceRuleMeta<C> extends RuleMeta<C> {
   kinds: readonly string[];
   /** Restrict to these apiVersion groups (e.g. `security.istio.io`); all when omitted. */
   groups?: readonly string[];
+  /**
+   * Skip objects only through narrow `exemptions` (one workload each, with a reason),
+   * never `exclude` patterns: for rules no whole namespace may be switched off for.
+   */
+  exemptionsOnly?: boolean;
+  /** Extra policy tags (e.g. the standard's control a rule implements). */
+  tags?: readonly string[];
 }
+
+/** One workload a rule does not apply to, and why (config `exemptions`). */
+export interface Exemption {
+  namespace: string;
+  kind: string;
+  name: string;
+  reason: string;
+}
+
+const EXEMPTION_SHAPE =
+  'each exemption names one workload and why: {"namespace": "kube-system", "kind": "DaemonSet", "name": "cilium", "reason": "..."}, no wildcards';
+
+/** The rule's `exemptions` config, validated; throws an error naming the bad entry. */
+export function parseExemptions(rule: string, kinds: readonly string[], config: object): Exemption[] {
+  const cfg = config as Record<string, unknown>;
+  if (Array.isArray(cfg.exclude) ? cfg.exclude.length > 0 : cfg.exclude !== undefined) {
+    throw new Error(
+      `${rule}: config "exclude" is not accepted (it can switch off whole namespaces); list narrow "exemptions" instead: ${EXEMPTION_SHAPE}`,
+    );
+  }
+  const raw = cfg.exemptions ?? [];
+  if (!Array.isArray(raw)) throw new Error(`${rule}: config "exemptions" must be a list; ${EXEMPTION_SHAPE}`);
+  return raw.map((e: unknown, i) => {
+    const where = `${rule}: exemptions[${i}]`;
+    if (!isRecord(e)) throw new Error(`${where} is not an object; ${EXEMPTION_SHAPE}`);
+    const extra = Object.keys(e).filter((k) => !["namespace", "kind", "name", "reason"].includes(k));
+    if (extra.length > 0)
+      throw new Error(`${where} has unknown key(s) ${extra.join(", ")}; ${EXEMPTION_SHAPE}`);
+    for (const k of ["namespace", "kind", "name", "reason"] as const) {
+      if (typeof e[k] !== "string" || e[k].trim() === "") {
+        throw new Error(`${where}.${k} must be a non-empty string; ${EXEMPTION_SHAPE}`);
+      }
+    }
+    const x = e as unknown as Exemption;
+    for (const k of ["namespace", "name"] as const) {
+      if (/[*?]/.test(x[k])) throw new Error(`${where}.${k} "${x[k]}" has a wildcard; ${EXEMPTION_SHAPE}`);
+    }
+    if (!kinds.includes(x.kind)) {
+      throw new Error(`${where}.kind "${x.kind}" is not one this rule checks (${kinds.join(", ")})`);
+    }
+    return x;
+  });
+}
+
+const EXEMPTIONS_SCHEMA: PolicyConfigJSONSchema = {
+  type: "array",
+  default: [],
+  description:
+    "Workloads this rule skips, one each, with the reason (platform add-ons that inherently need more). No wildcards.",
+  items: {
+    type: "object",
+    required: ["namespace", "kind", "name", "reason"],
+    additionalProperties: false,
+    properties: {
+      namespace: { type: "string", minLength: 1 },
+      kind: { type: "string", minLength: 1 },
+      name: { type: "string", minLength: 1 },
+      reason: { type: "string", minLength: 1 },
+    },
+  },
+};
 
 export type PackPolicy = (ResourceValidationPolicy | StackValidationPolicy) & { tags: string[] };
 
@@ -114,16 +182,21 @@ export function resourceRule<C extends object>(
   meta: ResourceRuleMeta<C>,
   check: (c: ResourceCheck<C>) => void,
 ): ResourceValidationPolicy & { tags: string[] } {
-  const configSchema = schemaOf(meta.config, {
-    exclude: {
-      type: "array",
-      items: { type: "string" },
-      default: [],
-      description: "Objects this rule skips, as namespace/name patterns with * wildcards.",
-    },
-  });
+  const configSchema = schemaOf(
+    meta.config,
+    meta.exemptionsOnly
+      ? { exemptions: EXEMPTIONS_SCHEMA }
+      : {
+          exclude: {
+            type: "array",
+            items: { type: "string" },
+            default: [],
+            description: "Objects this rule skips, as namespace/name patterns with * wildcards.",
+          },
+        },
+  );
   return {
-    ...policyFields(meta, configSchema, ["resource", ...meta.kinds]),
+    ...policyFields(meta, configSchema, ["resource", ...meta.kinds, ...(meta.tags ?? [])]),
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
       const conv = toManifest(args.type, args.props, args.name);
       if (!conv || !meta.kinds.includes(conv.manifest.kind)) {
@@ -134,10 +207,16 @@ export function resourceRule<C extends object>(
       if (meta.groups && !meta.groups.includes(group)) {
         return args.notApplicable(`checks ${meta.groups.join(", ")} objects only`);
       }
-      const config = configOf<C & CommonResourceConfig>(configSchema, args.getConfig<object>());
+      const given = args.getConfig<object>();
+      const config = configOf<C & CommonResourceConfig>(configSchema, given);
       const providerNs = args.provider?.props?.namespace;
       const namespace = m.metadata.namespace || (typeof providerNs === "string" && providerNs) || "default";
-      if (matchesAny(config.exclude ?? [], namespace, m.metadata.name ?? "")) {
+      if (meta.exemptionsOnly) {
+        const exempt = parseExemptions(meta.name, meta.kinds, given).find(
+          (e) => e.namespace === namespace && e.kind === m.kind && e.name === m.metadata.name,
+        );
+        if (exempt) return args.notApplicable(`${describe(m)} is exempted: ${exempt.reason}`);
+      } else if (matchesAny(config.exclude ?? [], namespace, m.metadata.name ?? "")) {
         return args.notApplicable(`${describe(m)} is excluded by config`);
       }
       check({

@@ -1,24 +1,25 @@
-import { containersOf, podTemplateOf, WORKLOAD_KINDS } from "../lib/pods";
-import { resourceRule } from "../lib/rule";
+import { pssRule, present } from "../lib/pss";
 
-export const dropAllCapabilities = resourceRule(
+export const dropAllCapabilities = pssRule(
   {
     name: "kubernetes-pod-drop-all-capabilities",
+    control: "capabilities_restricted",
     description:
-      "Containers (init containers too) must drop all Linux capabilities (capabilities.drop: [ALL]) and add back only what they need.",
+      'Containers (init and ephemeral too) must drop all Linux capabilities (capabilities.drop includes "ALL", upper case) and may add back only NET_BIND_SERVICE. Windows pods are exempt.',
     severity: "high",
-    remediation:
-      'Set securityContext.capabilities.drop: ["ALL"] and add back single capabilities (e.g. NET_BIND_SERVICE) if needed',
-    enforcementLevel: "mandatory",
-    kinds: WORKLOAD_KINDS,
+    remediation: 'Set securityContext.capabilities.drop: ["ALL"] and add back at most NET_BIND_SERVICE',
   },
-  ({ manifest, report }) => {
-    const t = podTemplateOf(manifest);
-    for (const c of t ? containersOf(t.spec) : []) {
-      const drop = c.container.securityContext?.capabilities?.drop ?? [];
-      if (!drop.some((d) => String(d).toUpperCase() === "ALL")) {
-        report(`${c.label} does not drop ALL capabilities`);
-      }
+  ({ pod, report }) => {
+    if (pod.windows) return;
+    for (const c of pod.containers) {
+      const caps = c.container.securityContext?.capabilities;
+      const drop = present(caps) && Array.isArray(caps.drop) ? caps.drop : [];
+      const add = present(caps) && Array.isArray(caps.add) ? caps.add : [];
+      // The standard compares exactly: "all" is not "ALL".
+      if (!drop.includes("ALL")) report(`${c.label} does not drop ALL capabilities`);
+      const extra = add.filter((a) => a !== "NET_BIND_SERVICE");
+      if (extra.length > 0)
+        report(`${c.label} adds capabilities ${extra.join(", ")} (only NET_BIND_SERVICE may be added)`);
     }
   },
 );

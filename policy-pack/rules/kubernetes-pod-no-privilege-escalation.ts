@@ -1,20 +1,18 @@
-import { containersOf, podTemplateOf, WORKLOAD_KINDS } from "../lib/pods";
-import { resourceRule } from "../lib/rule";
+import { pssRule } from "../lib/pss";
 
 /** allowPrivilegeEscalation defaults to true; setuid binaries can then gain privileges. */
-export const noPrivilegeEscalation = resourceRule(
+export const noPrivilegeEscalation = pssRule(
   {
     name: "kubernetes-pod-no-privilege-escalation",
+    control: "allowPrivilegeEscalation",
     description:
-      "Containers (init containers too) must set securityContext.allowPrivilegeEscalation: false (it defaults to true).",
+      "Containers (init and ephemeral too) must set securityContext.allowPrivilegeEscalation: false (it defaults to true). Windows pods (spec.os.name: windows) are exempt.",
     severity: "high",
-    remediation: "Set securityContext.allowPrivilegeEscalation: false on the container",
-    enforcementLevel: "mandatory",
-    kinds: WORKLOAD_KINDS,
+    remediation: "Set securityContext.allowPrivilegeEscalation: false on every container",
   },
-  ({ manifest, report }) => {
-    const t = podTemplateOf(manifest);
-    for (const c of t ? containersOf(t.spec) : []) {
+  ({ pod, report }) => {
+    if (pod.windows) return;
+    for (const c of pod.containers) {
       const v = c.container.securityContext?.allowPrivilegeEscalation;
       if (v !== false) {
         report(

@@ -1,20 +1,17 @@
-import { containersOf, podTemplateOf, WORKLOAD_KINDS } from "../lib/pods";
-import { resourceRule } from "../lib/rule";
+import { pssRule } from "../lib/pss";
 
 /** Privileged containers have every capability and the host's devices: one escape owns the node. */
-export const noPrivileged = resourceRule(
+export const noPrivileged = pssRule(
   {
     name: "kubernetes-pod-no-privileged",
-    description: "Containers (init containers too) must not run privileged.",
+    control: "privileged",
+    description: "Containers (init and ephemeral containers too) must not run privileged.",
     severity: "critical",
     remediation:
       "Remove securityContext.privileged (or set it to false) and grant only the capabilities the process needs",
-    enforcementLevel: "mandatory",
-    kinds: WORKLOAD_KINDS,
   },
-  ({ manifest, report }) => {
-    const t = podTemplateOf(manifest);
-    for (const c of t ? containersOf(t.spec) : []) {
+  ({ pod, report }) => {
+    for (const c of pod.containers) {
       if (c.container.securityContext?.privileged === true) report(`${c.label} runs privileged`);
     }
   },

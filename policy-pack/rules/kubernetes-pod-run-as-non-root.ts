@@ -1,27 +1,30 @@
-import { containersOf, podTemplateOf, WORKLOAD_KINDS } from "../lib/pods";
-import { resourceRule } from "../lib/rule";
+import { pssRule, present } from "../lib/pss";
 
-export const runAsNonRoot = resourceRule(
+/**
+ * runAsNonRoot makes the kubelet refuse to start a container whose user is root. As in
+ * the standard, an explicit false anywhere fails, even where another level says true.
+ */
+export const runAsNonRoot = pssRule(
   {
     name: "kubernetes-pod-run-as-non-root",
+    control: "runAsNonRoot",
     description:
-      "Every container must run as non-root: runAsNonRoot: true on the container or the pod, and no runAsUser: 0.",
+      "Every container must run with runAsNonRoot: true, set on the container or inherited from the pod; false is refused at either level.",
     severity: "high",
     remediation:
-      "Set securityContext.runAsNonRoot: true (pod or container) and a non-zero runAsUser; build the image with a non-root USER",
-    enforcementLevel: "mandatory",
-    kinds: WORKLOAD_KINDS,
+      "Set securityContext.runAsNonRoot: true on the pod (containers inherit it) and build the image with a non-root USER",
   },
-  ({ manifest, report }) => {
-    const t = podTemplateOf(manifest);
-    if (!t) return;
-    const pod = t.spec.securityContext ?? {};
-    for (const c of containersOf(t.spec)) {
-      const sc = c.container.securityContext ?? {};
-      const nonRoot = sc.runAsNonRoot ?? pod.runAsNonRoot;
-      const user = sc.runAsUser ?? pod.runAsUser;
-      if (user === 0) report(`${c.label} runs as user 0 (root)`);
-      else if (nonRoot !== true) report(`${c.label} does not set runAsNonRoot: true (nor does the pod)`);
+  ({ pod, report }) => {
+    const podSc = pod.spec.securityContext;
+    const podValue = present(podSc) ? podSc.runAsNonRoot : undefined;
+    if (present(podValue) && podValue !== true) report("the pod sets runAsNonRoot: false");
+    for (const c of pod.containers) {
+      const v = c.container.securityContext?.runAsNonRoot;
+      if (present(v)) {
+        if (v !== true) report(`${c.label} sets runAsNonRoot: false`);
+      } else if (podValue !== true) {
+        report(`${c.label} does not set runAsNonRoot: true (nor does the pod)`);
+      }
     }
   },
 );

@@ -3,7 +3,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FIXTURES } from "./harness";
+import type { K8sManifest } from "../../../policy-pack/lib/k8s";
+import { PSS_CONTROLS, type PssCheckId } from "../../../policy-pack/lib/pss";
+import { FIXTURES, find, fixtureManifests } from "./harness";
+import { CASES, type Mutate } from "./pss-cases";
+import { pssPolicies } from "./pss-support";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const TS_NODE = path.join(ROOT, "node_modules", "ts-node", "dist", "bin.js");
@@ -90,6 +94,45 @@ describe("policy:check CLI (child process)", function () {
       rows.map((x) => `${x.policy} ${x.level}`),
       ["istio-peerauthentication-strict advisory"],
     );
+  });
+
+  it("--stack prod refuses a workload that breaks any Pod Security Standards control, naming the control", () => {
+    // The secure fixture (restricted-compliant, exit 0 above) plus one copy of its frontend
+    // Deployment per control, each broken for that control only.
+    const dir = fs.mkdtempSync(path.join(tmp, "pss-"));
+    const secure = path.join(FIXTURES, "secure");
+    for (const f of fs.readdirSync(secure)) fs.copyFileSync(path.join(secure, f), path.join(dir, f));
+    const frontend = find(fixtureManifests("secure"), "Deployment", "frontend");
+    const checks = Object.keys(CASES) as PssCheckId[];
+    const broken: K8sManifest[] = checks.map((check, i) => {
+      const d = structuredClone(frontend);
+      d.metadata.name = `frontend-${i}`;
+      const mutate: Mutate = CASES[check].violating[0][1];
+      mutate((d.spec as { template: Parameters<Mutate>[0] }).template);
+      return d;
+    });
+    fs.writeFileSync(
+      path.join(dir, "broken.json"),
+      JSON.stringify({ apiVersion: "v1", kind: "List", items: broken }),
+    );
+    const r = cli("--stack", "prod", "--output", "json", dir);
+    assert.strictEqual(r.code, 1, r.stderr);
+    const rows = (JSON.parse(r.stdout) as Row[]).filter((x) => x.level === "mandatory");
+    const ruleOf = new Map(pssPolicies().map((p) => [p.check as string, p.policy.name]));
+    const pssRules = new Set(ruleOf.values());
+    // Only the broken copies are refused, and only by PSS rules: each breakage alone exits 1.
+    assert.deepStrictEqual(
+      rows.filter((x) => !pssRules.has(x.policy) || !x.name.startsWith("frontend-")),
+      [],
+    );
+    checks.forEach((check, i) => {
+      const { title, level } = PSS_CONTROLS[check];
+      const mine = rows.filter((x) => x.name === `frontend-${i}` && x.policy === ruleOf.get(check));
+      assert.ok(
+        mine.some((x) => x.message.includes(`(${level}, v1.34) control "${title}"`)),
+        `${check}: ${JSON.stringify(rows.filter((x) => x.name === `frontend-${i}`))}`,
+      );
+    });
   });
 
   it("exits 2 naming the file for invalid YAML", () => {

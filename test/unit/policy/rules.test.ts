@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import type { K8sManifest } from "../../../policy-pack/lib/k8s";
-import { POLICY_NAMES } from "../../../policy-pack/policies";
+import { POLICIES, POLICY_NAMES } from "../../../policy-pack/policies";
 import { parseImage } from "../../../policy-pack/rules/kubernetes-pod-image-pinned";
 import { find, firstContainer, fixtureManifests, podSpec, runRule, summary } from "./harness";
 
@@ -31,74 +31,9 @@ const netpol = (ms: K8sManifest[], name: string) =>
   };
 
 const CASES: Cases = {
-  "kubernetes-pod-no-privileged": {
-    violating: [
-      {
-        mutate: (ms) => void (sc(ms).privileged = true),
-        expect: "runs privileged",
-        on: "Deployment shop/frontend",
-      },
-    ],
-    compliant: [{ mutate: (ms) => void (sc(ms).privileged = false), expect: "" }],
-  },
-  "kubernetes-pod-no-privilege-escalation": {
-    violating: [
-      {
-        mutate: (ms) => void delete sc(ms).allowPrivilegeEscalation,
-        expect: "does not set allowPrivilegeEscalation",
-      },
-      {
-        mutate: (ms) => void (sc(ms).allowPrivilegeEscalation = true),
-        expect: "sets allowPrivilegeEscalation: true",
-      },
-    ],
-  },
-  "kubernetes-pod-no-host-namespaces": {
-    violating: [{ mutate: (ms) => void (podSpec(frontend(ms)).hostIPC = true), expect: "hostIPC: true" }],
-    compliant: [{ mutate: (ms) => void (podSpec(frontend(ms)).hostNetwork = false), expect: "" }],
-  },
-  "kubernetes-pod-no-host-port": {
-    violating: [
-      {
-        mutate: (ms) =>
-          void ((firstContainer(frontend(ms)).ports as Array<Record<string, unknown>>)[0].hostPort = 80),
-        expect: "hostPort 80",
-      },
-    ],
-  },
-  "kubernetes-pod-run-as-non-root": {
-    violating: [
-      {
-        mutate: (ms) => void delete podSpec(frontend(ms)).securityContext,
-        expect: "does not set runAsNonRoot",
-      },
-      { mutate: (ms) => void (sc(ms).runAsUser = 0), expect: "runs as user 0" },
-    ],
-    compliant: [
-      {
-        // container-level setting is enough
-        mutate: (ms) => {
-          delete podSpec(frontend(ms)).securityContext;
-          sc(ms).runAsNonRoot = true;
-        },
-        expect: "",
-      },
-    ],
-  },
   "kubernetes-pod-read-only-root-filesystem": {
     violating: [
       { mutate: (ms) => void (sc(ms).readOnlyRootFilesystem = false), expect: "readOnlyRootFilesystem" },
-    ],
-  },
-  "kubernetes-pod-drop-all-capabilities": {
-    violating: [
-      { mutate: (ms) => void (sc(ms).capabilities = { drop: ["NET_RAW"] }), expect: "does not drop ALL" },
-    ],
-    compliant: [
-      {
-        mutate: (ms) => void (sc(ms).capabilities = { drop: ["all"], add: ["NET_BIND_SERVICE"] }),
-        expect: "",
-      },
     ],
   },
   "kubernetes-pod-image-pinned": {
@@ -526,8 +461,9 @@ const CASES: Cases = {
 };
 
 describe("policy rules (each through its own validate function)", () => {
-  it("every policy of the pack has a violating test case here or in reachability.test.ts", () => {
-    const covered = new Set([...Object.keys(CASES), "reachability-matches-intent"]);
+  it("every policy of the pack has a violating test case here, in pss.test.ts or in reachability.test.ts", () => {
+    const pss = POLICIES.filter((p) => p.tags.includes("pod-security-standards")).map((p) => p.name);
+    const covered = new Set([...Object.keys(CASES), ...pss, "reachability-matches-intent"]);
     assert.deepStrictEqual(
       POLICY_NAMES.filter((n) => !covered.has(n)),
       [],
