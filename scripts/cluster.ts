@@ -163,11 +163,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // exitCode, not exit(): exit() can cut stdout short when it is a pipe (KUBECONFIG=... is read from it).
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => (process.exitCode = code),
     (e: unknown) => {
       console.error(`cluster: internal error: ${e instanceof Error ? e.message : String(e)}`);
-      process.exit(3);
+      process.exitCode = 3;
     },
   );
 }

@@ -19,13 +19,8 @@ import { resolveApp } from "../../lib/intent";
 import { K8sObject } from "../../lib/k8s-object";
 import { STACK_NAMES, loadStackConfig } from "../../lib/stack-file";
 import { down, readState, up } from "../../scripts/lib/local-cluster";
-import {
-  REPO,
-  SHARED_CHARTS,
-  Workspace,
-  policyPackArgs,
-  prepareWorkspace,
-} from "../../scripts/lib/workspace";
+import { REPO, Workspace, policyPackArgs, prepareWorkspace } from "../../scripts/lib/workspace";
+import { chartMirrorForTests } from "./mirror";
 import { forgetDiscovery, getObject, refText } from "./api";
 
 /** Local cluster names are prefixed, so the suite never touches a cluster someone started by hand. */
@@ -77,7 +72,7 @@ for (const stack of STACK_NAMES) {
       ws = prepareWorkspace({
         stack,
         fixtureCharts: false,
-        chartMirror: SHARED_CHARTS,
+        chartMirror: chartMirrorForTests(),
         kubeconfigs,
         harness: true,
       });
@@ -139,7 +134,7 @@ for (const stack of STACK_NAMES) {
           stack,
           root: path.dirname(ws.dir),
           fixtureCharts: false,
-          chartMirror: SHARED_CHARTS,
+          chartMirror: chartMirrorForTests(),
           kubeconfigs: Object.fromEntries(
             platform.clusters.map((c) => [c.name, readState(localName(c.name))!.kubeconfig]),
           ),
@@ -162,7 +157,7 @@ for (const stack of STACK_NAMES) {
           stack,
           root: path.dirname(ws.dir),
           fixtureCharts: false,
-          chartMirror: SHARED_CHARTS,
+          chartMirror: chartMirrorForTests(),
           kubeconfigs: Object.fromEntries(
             platform.clusters.map((c) => [c.name, readState(localName(c.name))!.kubeconfig]),
           ),
