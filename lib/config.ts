@@ -4,7 +4,8 @@
  * the key (as a path under `platform`) and what would be accepted.
  */
 import { z } from "zod";
-import { CHART_KEYS, ChartKey, ChartSourceOverride } from "./charts";
+import * as fs from "fs";
+import { CHART_KEYS, ChartKey, ChartsConfig } from "./charts";
 import { cidrsOverlap, parseCidr } from "./cidr";
 import { AppSpec } from "./app-spec";
 import { SHOP_APP } from "./shop";
@@ -103,6 +104,17 @@ const chartOverrideSchema = z
 
 const chartKeyEnum = z.enum(CHART_KEYS);
 
+/** Per-key chart sources, and `mirror`: a directory with one unpacked chart per key. */
+const chartsSchema = z
+  .object({
+    mirror: z.string().min(1).optional(),
+    ...(Object.fromEntries(CHART_KEYS.map((k) => [k, chartOverrideSchema.optional()])) as Record<
+      ChartKey,
+      z.ZodOptional<typeof chartOverrideSchema>
+    >),
+  })
+  .strict();
+
 export const platformSchema = z
   .object({
     environment: z.enum(["dev", "prod"]),
@@ -169,7 +181,7 @@ export const platformSchema = z
       .strict()
       .optional(),
     app: appSchema,
-    charts: z.partialRecord(chartKeyEnum, chartOverrideSchema).default({}),
+    charts: chartsSchema.default({}),
     /** Helm values deep-merged over the platform's own, per chart. */
     values: z.partialRecord(chartKeyEnum, z.record(z.string(), z.unknown())).default({}),
   })
@@ -180,7 +192,7 @@ type Parsed = z.output<typeof platformSchema>;
 export type ClusterConfig = Parsed["clusters"][number];
 
 export interface PlatformConfig extends Omit<Parsed, "app" | "charts"> {
-  charts: Partial<Record<ChartKey, ChartSourceOverride>>;
+  charts: ChartsConfig;
   app: Parsed["app"] & { spec: AppSpec };
 }
 
@@ -331,6 +343,12 @@ function semanticProblems(c: Parsed, app: AppSpec): string[] {
   if (c.app.autoscaling && c.app.autoscaling.minReplicas > c.app.autoscaling.maxReplicas) {
     problems.push(
       `${CONFIG_KEY}.app.autoscaling: minReplicas (${c.app.autoscaling.minReplicas}) exceeds maxReplicas (${c.app.autoscaling.maxReplicas})`,
+    );
+  }
+  const mirror = c.charts.mirror;
+  if (mirror !== undefined && !(fs.existsSync(mirror) && fs.statSync(mirror).isDirectory())) {
+    problems.push(
+      `${CONFIG_KEY}.charts.mirror: ${mirror} is not a directory (a folder with one unpacked chart per key, e.g. <mirror>/cilium/Chart.yaml)`,
     );
   }
   if (c.render && c.certificates.installer === "component") {

@@ -3,7 +3,7 @@
  * and the ClusterIssuers the stack uses: a self-signed CA for dev, or one Let's Encrypt
  * issuer solving HTTP-01 through the platform's ingress.
  */
-import { resolveChartSource } from "../charts";
+import { chartSource } from "../charts";
 import { PlatformConfig } from "../config";
 import { K8sObject, platformLabels } from "../k8s-object";
 import { GATEWAY_NAME, NGINX_INGRESS_CLASS } from "./ingress";
@@ -47,7 +47,7 @@ export interface CertManagerRelease {
 
 /** Chart, version and repository of the cert-manager release, honouring `charts.certManager`. */
 export function certManagerRelease(platform: PlatformConfig): CertManagerRelease {
-  const source = resolveChartSource("certManager", platform.charts.certManager);
+  const source = chartSource("certManager", platform.charts);
   return {
     chart: source.chart,
     version: source.version,
