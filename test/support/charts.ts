@@ -50,6 +50,33 @@ export function sharedChartMirror(): string {
   return dir;
 }
 
+let prepared: string | undefined;
+
+/**
+ * The shared mirror prepared for offline use by `npm run charts:mirror` (remote schema
+ * `$ref`s made local), once per test process, in a temp dir; throws with its output on failure.
+ */
+export function preparedChartMirror(): string {
+  if (prepared) return prepared;
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "netplat-mirror-"));
+  const r = spawnSync(
+    process.execPath,
+    [
+      "-r",
+      "ts-node/register/transpile-only",
+      "scripts/charts-mirror.ts",
+      "--out",
+      out,
+      "--from",
+      sharedChartMirror(),
+    ],
+    { cwd: REPO, encoding: "utf8" },
+  );
+  if (r.status !== 0) throw new Error(`charts:mirror failed (exit ${r.status}): ${r.stdout}${r.stderr}`);
+  prepared = out;
+  return out;
+}
+
 /** The Helm CLI: $HELM, else .toolchain/bin/helm; throws saying how to build it. */
 export function helmBinary(): string {
   const bin = process.env.HELM ?? path.join(REPO, ".toolchain", "bin", "helm");
