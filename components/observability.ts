@@ -76,7 +76,7 @@ export class Observability extends pulumi.ComponentResource {
           {
             key: "kubePrometheusStack",
             namespace: MONITORING_NAMESPACE,
-            values: kubePrometheusStackValues(platform, grafanaSecret),
+            values: kubePrometheusStackValues(args.cluster, platform, grafanaSecret),
             platform,
           },
           { parent: this, dependsOn: deps },
