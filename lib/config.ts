@@ -58,6 +58,12 @@ const clusterSchema = z
     gatewayNodeSelector: labels.default({ "submariner.io/gateway": "true" }),
     /** This cluster's Globalnet range; carved from `submariner.globalCidrRange` when omitted. */
     globalCidr: cidr.optional(),
+    /**
+     * Services the cluster runs in all (other teams' included), published in the platform
+     * profile so the policy pack's kube-proxy scale rule judges the whole cluster, not
+     * only this stack's Services.
+     */
+    expectedServiceCount: z.number().int().min(1).optional(),
   })
   .strict();
 
