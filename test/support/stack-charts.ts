@@ -8,6 +8,7 @@ import { CHART_KEYS, ChartKey } from "../../lib/charts";
 import { K8sObject } from "../../lib/k8s-object";
 import { readRawPlatformConfig, stackFile } from "../../lib/stack-file";
 import type { StackOutputs } from "../../components/stack";
+import { helmTemplate } from "./charts";
 import { Registered, manifestsOf, runUnderMocks } from "./program";
 
 export interface InstalledChart {
@@ -52,4 +53,44 @@ export async function stackCharts(stack: string, mirror: string): Promise<StackC
       };
     });
   return { charts, manifests: manifestsOf(resources), resources };
+}
+
+export interface RenderedChart extends InstalledChart {
+  objects: K8sObject[];
+}
+
+/** Unknown values (a secret read from the cluster during a preview) as a visible placeholder. */
+function withPlaceholders(v: unknown, at: string): unknown {
+  if (typeof v !== "object" || v === null) return v;
+  if (Array.isArray(v)) return v.map((x, i) => withPlaceholders(x, `${at}[${i}]`));
+  if ("__pulumiUnknown" in v) return `placeholder-${at}`;
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => [k, withPlaceholders(x, at ? `${at}.${k}` : k)]),
+  );
+}
+
+const rendered = new Map<string, Promise<{ charts: RenderedChart[]; manifests: K8sObject[] }>>();
+
+/**
+ * Every chart a stack installs, rendered by `helm template` from `mirror` with the values
+ * and release names the program uses; once per stack and mirror per test process.
+ */
+export function renderStackCharts(
+  stack: string,
+  mirror: string,
+): Promise<{ charts: RenderedChart[]; manifests: K8sObject[] }> {
+  const id = `${stack}@${mirror}`;
+  if (!rendered.has(id)) {
+    rendered.set(
+      id,
+      stackCharts(stack, mirror).then(({ charts, manifests }) => ({
+        manifests,
+        charts: charts.map((c) => {
+          const values = withPlaceholders(c.values, "") as Record<string, unknown>;
+          return { ...c, values, objects: helmTemplate(c.dir, { ...c, values }) };
+        }),
+      })),
+    );
+  }
+  return rendered.get(id)!;
 }
