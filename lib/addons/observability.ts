@@ -5,6 +5,15 @@
  * release name (which Pulumi derives from the resource name, and that differs per cluster).
  */
 import { ClusterConfig, PlatformConfig } from "../config";
+import { MEDIUM, SMALL, isProd, resources } from "./production";
+
+/** A container that cannot gain privileges or write its root filesystem (merged over a chart's own). */
+const LOCKED_DOWN = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+};
 
 export const MONITORING_NAMESPACE = "monitoring";
 /** kube-prometheus-stack names everything `<fullname>-<component>`: kps-prometheus, kps-grafana. */
@@ -122,9 +131,26 @@ export function kubePrometheusStackValues(
         additionalScrapeConfigs: platform.istio.enabled ? [ISTIO_SIDECAR_SCRAPE] : [],
       },
     },
+    ...(isProd(platform)
+      ? {
+          prometheusOperator: { resources: MEDIUM, admissionWebhooks: { patch: { resources: SMALL } } },
+          "kube-state-metrics": { resources: MEDIUM },
+          "prometheus-node-exporter": { resources: SMALL },
+        }
+      : {}),
     grafana: {
       enabled: o.grafana,
       fullnameOverride: GRAFANA_FULLNAME,
+      // Grafana writes only to its storage volume and /tmp; the dashboard sidecars to theirs.
+      containerSecurityContext: { readOnlyRootFilesystem: true },
+      extraEmptyDirMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      sidecar: {
+        securityContext: { readOnlyRootFilesystem: true },
+        ...(isProd(platform) ? { resources: SMALL } : {}),
+      },
+      // The chart's `helm test` pod is not part of the platform.
+      testFramework: { enabled: false },
+      ...(isProd(platform) ? { resources: MEDIUM } : {}),
       ...(grafanaAdminSecret
         ? {
             admin: {
@@ -139,12 +165,17 @@ export function kubePrometheusStackValues(
 }
 
 /** Jaeger all-in-one with in-memory storage: no Cassandra/Elasticsearch provisioned. */
-export function jaegerValues(): Record<string, unknown> {
+export function jaegerValues(platform: PlatformConfig): Record<string, unknown> {
   return {
     fullnameOverride: JAEGER_FULLNAME,
     provisionDataStore: { cassandra: false, elasticsearch: false, kafka: false },
     storage: { type: "memory" },
-    allInOne: { enabled: true },
+    allInOne: {
+      enabled: true,
+      securityContext: LOCKED_DOWN,
+      // In-memory trace storage: the memory limit bounds how many traces it keeps.
+      ...(isProd(platform) ? { resources: resources("100m", "256Mi", "1", "1Gi") } : {}),
+    },
     agent: { enabled: false },
     collector: { enabled: false },
     query: { enabled: false },
@@ -157,7 +188,10 @@ export function kialiValues(platform: PlatformConfig): Record<string, unknown> {
   return {
     istio_namespace: platform.istio.rootNamespace,
     auth: { strategy: "token" },
-    deployment: { cluster_wide_access: true },
+    deployment: {
+      cluster_wide_access: true,
+      ...(isProd(platform) ? { resources: resources("10m", "64Mi", "500m", "1Gi") } : {}),
+    },
     external_services: {
       istio: { root_namespace: platform.istio.rootNamespace },
       prometheus: { url: PROMETHEUS_URL },

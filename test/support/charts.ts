@@ -230,6 +230,7 @@ export function valuesPathKnown(tree: ChartTree, keys: string[]): boolean {
   const dotted = keys.join(".");
   if (new RegExp(`\\.Values\\.${escapeRegExp(dotted)}(?![\\w-])`).test(tree.templates)) return true;
   if (readThroughVariable(tree.templates, keys)) return true;
+  if (passedWhole(tree.templates, keys)) return true;
   const sub = tree.subcharts.get(keys[0]);
   if (sub && valuesPathKnown(sub, keys.slice(1))) return true;
   if (keys[0] === "global") return [...tree.subcharts.values()].some((s) => valuesPathKnown(s, keys));
@@ -250,6 +251,25 @@ function readThroughVariable(templates: string, keys: string[]): boolean {
     if (new RegExp(`\\$${v}\\.${escapeRegExp(rest.join("."))}(?![\\w-])`).test(templates)) return true;
     if (rest.length === 1 && new RegExp(`hasKey \\$${v} "${escapeRegExp(rest[0])}"`).test(templates))
       return true;
+  }
+  return false;
+}
+
+/**
+ * A template that writes a values subtree out whole (`toYaml .Values.resources`, or
+ * `with .Values.x.resources` then `toYaml .`) hands any key below it to Kubernetes as is.
+ */
+function passedWhole(templates: string, keys: string[]): boolean {
+  for (let n = keys.length - 1; n >= 1; n--) {
+    const prefix = escapeRegExp(keys.slice(0, n).join("."));
+    const direct = new RegExp(
+      `(?:toYaml|toJson|toPrettyJson)\\s+\\(?\\s*\\$?\\.Values\\.${prefix}(?![\\w.-])`,
+    );
+    const piped = new RegExp(`\\$?\\.Values\\.${prefix}\\s*\\|\\s*(?:toYaml|toJson)`);
+    const within = new RegExp(
+      `with\\s+\\$?\\.Values\\.${prefix}\\s*-?\\}\\}[^{]*(?:\\{\\{[^}]*\\}\\}[^{]*){0,2}\\{\\{-?\\s*toYaml\\s+\\.\\s`,
+    );
+    if (direct.test(templates) || piped.test(templates) || within.test(templates)) return true;
   }
   return false;
 }

@@ -72,7 +72,7 @@ describe("observability planning", () => {
     assert.equal(v["external_services"]["tracing"]["enabled"], true);
   });
   it("runs Jaeger all-in-one with in-memory storage", () => {
-    const v = jaegerValues() as Dict;
+    const v = jaegerValues(on()) as Dict;
     assert.equal(v["allInOne"]["enabled"], true);
     assert.equal(v["storage"]["type"], "memory");
     assert.equal(v["provisionDataStore"]["cassandra"], false);
