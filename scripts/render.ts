@@ -33,7 +33,7 @@ function main(argv: string[]): number {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--stack") stack = argv[++i];
     else if (argv[i] === "--fixture-charts") fixtureCharts = true;
-    else if (argv[i] === "--charts") charts = argv[++i];
+    else if (argv[i] === "--charts") charts = argv[++i] ?? "";
     else
       return fail(
         `unknown argument "${argv[i]}" (accepted: --stack <${STACK_NAMES.join("|")}>, --fixture-charts, --charts <dir>)`,
