@@ -29,12 +29,17 @@ export interface StackCharts {
 }
 
 /** Runs the stack's program under mocks with `charts.mirror` set and cert-manager installed as a chart. */
-export async function stackCharts(stack: string, mirror: string): Promise<StackCharts> {
+export async function stackCharts(
+  stack: string,
+  mirror: string,
+  patch?: (platform: Record<string, unknown>) => void,
+): Promise<StackCharts> {
   const raw = structuredClone(readRawPlatformConfig(stackFile(stack))) as Record<string, unknown> & {
     certificates: Record<string, unknown>;
   };
   raw.charts = { mirror };
   raw.certificates.installer = "chart";
+  patch?.(raw);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const program = require("../../index") as () => StackOutputs;
   const { resources } = await runUnderMocks(stack, raw, program);

@@ -103,6 +103,34 @@ describe("chart values the program sets exist in the real charts", function () {
     });
   }
 
+  /** Charts no committed stack installs: Flannel, community ingress-nginx, Istio's ingress gateway. */
+  const variants: Array<[string, ChartKey, (p: Record<string, unknown>) => void]> = [
+    ["dev on Flannel", "flannel", (p) => ((p.clusters as Array<Record<string, unknown>>)[0].cni = "flannel")],
+    [
+      "prod with ingress-nginx",
+      (p) => (p.ingress = { ...(p.ingress as object), controller: "ingress-nginx" }),
+    ],
+    [
+      "prod with Istio's ingress gateway",
+      (p) => (p.istio = { ...(p.istio as object), ingressGateway: true }),
+    ],
+  ];
+  for (const [name, key, patch] of variants) {
+    it(`${name}: every values key is one the chart reads`, async () => {
+      const { charts } = await stackCharts(name.split(" ")[0], sharedChartMirror(), patch);
+      assert.ok(
+        charts.some((c) => c.key === key),
+        `${key} installed`,
+      );
+      const unknown = charts.flatMap((c) =>
+        valuesPaths(c.values)
+          .filter((p) => !known(c.key, tree(c.dir), p))
+          .map((p) => `${c.key} (${c.release}): ${p.join(".")}`),
+      );
+      assert.deepEqual(unknown, []);
+    });
+  }
+
   it("catches a key the chart does not have (a typo in the F5 controller's values)", () => {
     const t = tree(`${sharedChartMirror()}/nginxIngress`);
     assert.equal(valuesPathKnown(t, ["controller", "service", "type"]), true);
