@@ -108,10 +108,12 @@ describe("chart values the program sets exist in the real charts", function () {
     ["dev on Flannel", "flannel", (p) => ((p.clusters as Array<Record<string, unknown>>)[0].cni = "flannel")],
     [
       "prod with ingress-nginx",
+      "ingressNginx",
       (p) => (p.ingress = { ...(p.ingress as object), controller: "ingress-nginx" }),
     ],
     [
       "prod with Istio's ingress gateway",
+      "istioGateway",
       (p) => (p.istio = { ...(p.istio as object), ingressGateway: true }),
     ],
   ];
