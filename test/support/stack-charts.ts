@@ -74,22 +74,26 @@ function withPlaceholders(v: unknown, at: string): unknown {
   );
 }
 
-const rendered = new Map<string, Promise<{ charts: RenderedChart[]; manifests: K8sObject[] }>>();
+interface RenderedStack {
+  charts: RenderedChart[];
+  manifests: K8sObject[];
+  resources: Registered[];
+}
+
+const rendered = new Map<string, Promise<RenderedStack>>();
 
 /**
  * Every chart a stack installs, rendered by `helm template` from `mirror` with the values
  * and release names the program uses; once per stack and mirror per test process.
  */
-export function renderStackCharts(
-  stack: string,
-  mirror: string,
-): Promise<{ charts: RenderedChart[]; manifests: K8sObject[] }> {
+export function renderStackCharts(stack: string, mirror: string): Promise<RenderedStack> {
   const id = `${stack}@${mirror}`;
   if (!rendered.has(id)) {
     rendered.set(
       id,
-      stackCharts(stack, mirror).then(({ charts, manifests }) => ({
+      stackCharts(stack, mirror).then(({ charts, manifests, resources }) => ({
         manifests,
+        resources,
         charts: charts.map((c) => {
           const values = withPlaceholders(c.values, "") as Record<string, unknown>;
           return { ...c, values, objects: helmTemplate(c.dir, { ...c, values }) };
