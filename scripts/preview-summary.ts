@@ -188,6 +188,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   const run = await runPulumi(args, configFile, stackConfigFile);
+  if (stackConfigFile) fs.rmSync(path.dirname(stackConfigFile), { recursive: true, force: true });
   if (args.saveJson) fs.writeFileSync(args.saveJson, run.stdout);
   let result: PreviewResult | undefined;
   let parseError: string | undefined = run.spawnError ? `could not run pulumi: ${run.spawnError}` : undefined;

@@ -336,7 +336,15 @@ describe("preview:summary CLI (child process)", function () {
   it("--charts: previews a copy of the stack file with charts.mirror set, warning about version gaps", () => {
     const fake = path.join(tmp, "pulumi-charts");
     const argsFile = path.join(tmp, "args-charts");
-    fs.writeFileSync(fake, `#!/bin/sh\necho "$*" > "${argsFile}"\ncat "$FAKE_OUTPUT"\n`, { mode: 0o755 });
+    const captured = path.join(tmp, "captured-stack.yaml");
+    // The stand-in keeps a copy of the stack file it was given (the CLI removes its temp copy).
+    fs.writeFileSync(
+      fake,
+      `#!/bin/sh\necho "$*" > "${argsFile}"\n` +
+        `while [ $# -gt 0 ]; do [ "$1" = --config-file ] && cp "$2" "${captured}"; shift; done\n` +
+        `cat "$FAKE_OUTPUT"\n`,
+      { mode: 0o755 },
+    );
     const mirror = path.join(tmp, "mirror");
     fs.mkdirSync(path.join(mirror, "submarinerOperator"), { recursive: true });
     fs.writeFileSync(
@@ -352,7 +360,8 @@ describe("preview:summary CLI (child process)", function () {
     const argv = fs.readFileSync(argsFile, "utf8").trim().split(" ");
     const configFile = argv[argv.indexOf("--config-file") + 1];
     assert.ok(argv.includes("--config-file") && configFile !== stackFile("prod"), argv.join(" "));
-    const platform = readRawPlatformConfig(configFile) as { charts: unknown; environment: string };
+    assert.ok(!fs.existsSync(configFile), "the temporary stack file is removed afterwards");
+    const platform = readRawPlatformConfig(captured) as { charts: unknown; environment: string };
     assert.deepStrictEqual(platform.charts, { mirror });
     assert.strictEqual(platform.environment, "prod");
     assert.strictEqual(
