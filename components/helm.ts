@@ -6,7 +6,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartKey, resolveChartSource } from "../lib/charts";
+import { ChartKey, chartSource, mirrorVersionWarning } from "../lib/charts";
 import { PlatformConfig } from "../lib/config";
 import { mergeValues } from "../lib/merge";
 
@@ -30,7 +30,9 @@ export function installChart(
   args: ChartArgs,
   opts: pulumi.ComponentResourceOptions,
 ): k8s.helm.v4.Chart {
-  const source = resolveChartSource(args.key, args.platform.charts[args.key]);
+  const source = chartSource(args.key, args.platform.charts);
+  const versionWarning = mirrorVersionWarning(args.key, args.platform.charts);
+  if (versionWarning) void pulumi.log.warn(versionWarning);
   return new k8s.helm.v4.Chart(
     name,
     {

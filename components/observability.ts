@@ -76,7 +76,7 @@ export class Observability extends pulumi.ComponentResource {
           {
             key: "kubePrometheusStack",
             namespace: MONITORING_NAMESPACE,
-            values: kubePrometheusStackValues(platform, grafanaSecret),
+            values: kubePrometheusStackValues(args.cluster, platform, grafanaSecret),
             platform,
           },
           { parent: this, dependsOn: deps },
@@ -85,7 +85,7 @@ export class Observability extends pulumi.ComponentResource {
       if (o.jaeger) {
         this.jaeger = installChart(
           `${name}-jaeger`,
-          { key: "jaeger", namespace: MONITORING_NAMESPACE, values: jaegerValues(), platform },
+          { key: "jaeger", namespace: MONITORING_NAMESPACE, values: jaegerValues(platform), platform },
           { parent: this, dependsOn: [ns] },
         );
       }

@@ -64,14 +64,20 @@ export function clusterProvider(
 }
 
 /**
- * In render mode, fail any resource the provider would write as a plaintext Secret,
+ * In render mode, fail any resource the provider would write with a credential in
+ * plaintext (a Secret with data, a Pulumi secret or a credential field in any object),
  * including those a chart renders (stack transforms also see packaged components' children).
  */
 function guardRenderMode(directory: string): void {
   try {
     pulumi.runtime.registerResourceTransform((args) => {
       const problem = renderModeViolation(
-        { type: args.type, name: args.name, props: args.props as Record<string, unknown> },
+        {
+          type: args.type,
+          name: args.name,
+          props: args.props as Record<string, unknown>,
+          custom: args.custom,
+        },
         directory,
       );
       if (problem) throw new pulumi.RunError(problem);

@@ -1,9 +1,13 @@
 /**
  * Where every Helm chart comes from. Defaults point at the upstream repositories at
  * pinned versions; stack config (`charts.<key>`) can point any of them at a mirror,
- * an OCI registry or a local directory, which is how air-gapped users (and this
- * repository's offline tests) install the platform.
+ * an OCI registry or a local directory, and `charts.mirror: <dir>` points every key
+ * at `<dir>/<key>` (an unpacked chart per key, as `npm run charts:mirror` prepares),
+ * which is how air-gapped users (and this repository's offline tests) install the platform.
  */
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
 
 export const CHART_KEYS = [
   "cilium",
@@ -83,6 +87,12 @@ export const DEFAULT_CHARTS: Readonly<Record<ChartKey, ChartSource>> = {
   jaeger: { repository: "https://jaegertracing.github.io/helm-charts", chart: "jaeger", version: "3.4.1" },
 };
 
+/** The stack's `charts` config: per-key overrides and an optional mirror directory. */
+export interface ChartsConfig extends Partial<Record<ChartKey, ChartSourceOverride>> {
+  /** A directory holding one unpacked chart per key (`<mirror>/<key>/Chart.yaml`). */
+  mirror?: string;
+}
+
 /** The effective source of one chart: the default with the stack's override applied. */
 export function resolveChartSource(key: ChartKey, override?: ChartSourceOverride): ChartSource {
   const base = DEFAULT_CHARTS[key];
@@ -98,4 +108,54 @@ export function resolveChartSource(key: ChartKey, override?: ChartSourceOverride
     version: override.version ?? base.version,
     repository: isOci ? undefined : (override.repository ?? base.repository),
   };
+}
+
+/**
+ * The source of one chart under the stack's `charts` config: a per-key override wins,
+ * then the mirror (`<mirror>/<key>`, which must hold a chart), then the pinned default.
+ */
+export function chartSource(key: ChartKey, charts: ChartsConfig): ChartSource {
+  const override = charts[key];
+  if (override || !charts.mirror) return resolveChartSource(key, override);
+  const dir = path.join(charts.mirror, key);
+  if (!fs.existsSync(path.join(dir, "Chart.yaml"))) {
+    throw new Error(
+      `charts.mirror: ${charts.mirror} has no chart for ${key} (expected ${path.join(dir, "Chart.yaml")}); ` +
+        `add it (npm run charts:mirror) or point charts.${key} elsewhere`,
+    );
+  }
+  return { chart: dir };
+}
+
+/** The `version` of the chart in a local directory, from its Chart.yaml. */
+export function localChartVersion(dir: string): string {
+  const file = path.join(dir, "Chart.yaml");
+  const doc = parse(fs.readFileSync(file, "utf8")) as { version?: unknown } | null;
+  if (typeof doc?.version !== "string" || doc.version === "") {
+    throw new Error(`${file}: no version`);
+  }
+  return doc.version;
+}
+
+/**
+ * A warning when the mirror's chart for `key` is not the pinned version (the pin is
+ * not changed to fit the mirror: the stack installs what the mirror has, and says so).
+ * Undefined when the key does not come from the mirror or the versions agree.
+ */
+export function mirrorVersionWarning(key: ChartKey, charts: ChartsConfig): string | undefined {
+  if (!charts.mirror || charts[key]) return undefined;
+  const source = chartSource(key, charts);
+  const found = localChartVersion(source.chart);
+  const pinned = DEFAULT_CHARTS[key].version;
+  if (pinned === undefined || found.replace(/^v/, "") === pinned.replace(/^v/, "")) return undefined;
+  return `chart ${key}: the mirror ${charts.mirror} has version ${found}, not the pinned ${pinned}; installing ${found}`;
+}
+
+/** The mirror's version warnings for every chart key it holds (keys it lacks are skipped). */
+export function mirrorVersionWarnings(charts: ChartsConfig): string[] {
+  if (!charts.mirror) return [];
+  const mirror = charts.mirror;
+  return CHART_KEYS.filter((k) => fs.existsSync(path.join(mirror, k, "Chart.yaml")))
+    .map((k) => mirrorVersionWarning(k, charts))
+    .filter((w): w is string => w !== undefined);
 }

@@ -13,7 +13,7 @@ import { microserviceObjects } from "./workload";
 import { ACME_SOLVER_LABEL, clusterIssuerName } from "./addons/cert-manager";
 import { appIngress, ingressPeer } from "./addons/ingress";
 import { injectionLabels } from "./addons/istio";
-import { prometheusPeer } from "./addons/observability";
+import { jaegerPeer, prometheusPeer, tracingEnabled } from "./addons/observability";
 import { globalCidrFor, serviceExport } from "./addons/submariner";
 
 export interface ClusterPlan {
@@ -39,6 +39,7 @@ export function policyOptions(platform: PlatformConfig): PolicyOptions {
         : { podLabels: ACME_SOLVER_LABEL, port: ACME_SOLVER_PORT },
     prometheus:
       platform.observability.enabled && platform.observability.prometheus ? prometheusPeer() : undefined,
+    tracing: tracingEnabled(platform) ? jaegerPeer() : undefined,
   };
 }
 

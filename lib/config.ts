@@ -4,7 +4,8 @@
  * the key (as a path under `platform`) and what would be accepted.
  */
 import { z } from "zod";
-import { CHART_KEYS, ChartKey, ChartSourceOverride } from "./charts";
+import * as fs from "fs";
+import { CHART_KEYS, ChartKey, ChartsConfig } from "./charts";
 import { cidrsOverlap, parseCidr } from "./cidr";
 import { AppSpec } from "./app-spec";
 import { SHOP_APP } from "./shop";
@@ -66,6 +67,12 @@ const clusterSchema = z
     gatewayNodeSelector: labels.default({ "submariner.io/gateway": "true" }),
     /** This cluster's Globalnet range; carved from `submariner.globalCidrRange` when omitted. */
     globalCidr: cidr.optional(),
+    /**
+     * Services the cluster runs in all (other teams' included), published in the platform
+     * profile so the policy pack's kube-proxy scale rule judges the whole cluster, not
+     * only this stack's Services.
+     */
+    expectedServiceCount: z.number().int().min(1).optional(),
   })
   .strict();
 
@@ -111,6 +118,17 @@ const chartOverrideSchema = z
   .strict();
 
 const chartKeyEnum = z.enum(CHART_KEYS);
+
+/** Per-key chart sources, and `mirror`: a directory with one unpacked chart per key. */
+const chartsSchema = z
+  .object({
+    mirror: z.string().min(1).optional(),
+    ...(Object.fromEntries(CHART_KEYS.map((k) => [k, chartOverrideSchema.optional()])) as Record<
+      ChartKey,
+      z.ZodOptional<typeof chartOverrideSchema>
+    >),
+  })
+  .strict();
 
 export const platformSchema = z
   .object({
@@ -178,7 +196,7 @@ export const platformSchema = z
       .strict()
       .optional(),
     app: appSchema,
-    charts: z.partialRecord(chartKeyEnum, chartOverrideSchema).default({}),
+    charts: chartsSchema.default({}),
     /** Helm values deep-merged over the platform's own, per chart. */
     values: z.partialRecord(chartKeyEnum, z.record(z.string(), z.unknown())).default({}),
   })
@@ -189,7 +207,7 @@ type Parsed = z.output<typeof platformSchema>;
 export type ClusterConfig = Parsed["clusters"][number];
 
 export interface PlatformConfig extends Omit<Parsed, "app" | "charts"> {
-  charts: Partial<Record<ChartKey, ChartSourceOverride>>;
+  charts: ChartsConfig;
   app: Parsed["app"] & { spec: AppSpec };
 }
 
@@ -351,6 +369,12 @@ function semanticProblems(c: Parsed, app: AppSpec): string[] {
         );
       }
     });
+  }
+  const mirror = c.charts.mirror;
+  if (mirror !== undefined && !(fs.existsSync(mirror) && fs.statSync(mirror).isDirectory())) {
+    problems.push(
+      `${CONFIG_KEY}.charts.mirror: ${mirror} is not a directory (a folder with one unpacked chart per key, e.g. <mirror>/cilium/Chart.yaml)`,
+    );
   }
   if (c.render && c.certificates.installer === "component") {
     problems.push(

@@ -187,6 +187,8 @@ export interface PolicyOptions {
   mesh?: { namespace: string; trustDomain: string };
   /** Observability on: Prometheus scrapes the sidecars' merged metrics. */
   prometheus?: { namespace: string; podLabels: Record<string, string> };
+  /** Tracing on (with the mesh): the sidecars send spans to the collector's pods on this port. */
+  tracing?: { namespace: string; podLabels: Record<string, string>; port: number };
   /**
    * Let's Encrypt HTTP-01: cert-manager starts solver pods in the Ingress's namespace,
    * which default-deny would hide from the ingress controller.
@@ -314,6 +316,19 @@ export function compileNetworkPolicies(
           "platform-allowance",
         ),
       );
+      if (opts.tracing) {
+        out.push(
+          networkPolicy(
+            "allow-tracing-egress",
+            ns,
+            appPods,
+            "Egress",
+            [podPeer(opts.tracing.namespace, opts.tracing.podLabels)],
+            [{ protocol: "TCP", port: opts.tracing.port }],
+            "platform-allowance",
+          ),
+        );
+      }
       if (opts.prometheus) {
         out.push(
           networkPolicy(
@@ -538,8 +553,24 @@ export function intentDocument(
       podLabels: opts.prometheus.podLabels,
     };
   }
+  if (opts.mesh && opts.tracing) {
+    peers.tracing = {
+      kind: "workload",
+      namespace: opts.tracing.namespace,
+      podLabels: opts.tracing.podLabels,
+    };
+  }
   for (const s of local) {
     edges.push({ from: s.name, to: "kube-dns", port: 53, protocol: "UDP", origin: "platform" });
+    if (opts.mesh && opts.tracing) {
+      edges.push({
+        from: s.name,
+        to: "tracing",
+        port: opts.tracing.port,
+        protocol: "TCP",
+        origin: "platform",
+      });
+    }
     edges.push({ from: s.name, to: "kube-dns", port: 53, protocol: "TCP", origin: "platform" });
     if (opts.mesh)
       edges.push({ from: s.name, to: "istiod", port: 15012, protocol: "TCP", origin: "platform" });

@@ -3,14 +3,18 @@
  * pull-request comment (see docs/preview-in-ci.md).
  *
  *   npm run --silent preview:summary -- --stack <s> [--cwd <project dir>] [--policy-pack-config <file>]
- *                                        [--from-json <file>] [--save-json <file>]
+ *                                        [--charts <dir>] [--from-json <file>] [--save-json <file>]
  *
  * Exit codes: 0 the preview succeeded; 1 it failed (pulumi exited non-zero, an error diagnostic, a
  * mandatory policy violation, unreadable pulumi output); 2 bad arguments or an unreadable --from-json file.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
+import { parse, stringify } from "yaml";
+import { mirrorVersionWarnings } from "../lib/charts";
+import { CONFIG_KEY, CONFIG_NAMESPACE } from "../lib/config";
 import {
   parsePreviewOutput,
   PreviewParseError,
@@ -19,11 +23,13 @@ import {
   type PreviewResult,
 } from "./lib/preview-summary";
 
-const USAGE = `usage: preview:summary --stack <name> [--cwd <dir>] [--policy-pack-config <file>] [--from-json <file>] [--save-json <file>]
+const USAGE = `usage: preview:summary --stack <name> [--cwd <dir>] [--policy-pack-config <file>] [--charts <dir>] [--from-json <file>] [--save-json <file>]
   Runs, in --cwd (default: the repository root):
     pulumi preview --stack <name> --json --policy-pack policy-pack --policy-pack-config <file>
   with PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true (the default --json digest has no policy events);
   --policy-pack-config defaults to policy-pack/config/<name>.json. Prints a Markdown summary on stdout.
+  --charts <dir>        take every chart from a local mirror, <dir>/<key> (charts.mirror): the preview
+                        reads a temporary copy of the stack file with it set (--config-file).
   --from-json <file|->  summarise a saved \`pulumi preview --json\` output (digest or event stream) instead.
   --save-json <file>    also write pulumi's raw JSON output there.
   Exit 0: preview succeeded; 1: preview failed (incl. mandatory policy violations); 2: bad arguments.`;
@@ -36,6 +42,7 @@ interface Args {
   stack: string;
   cwd: string;
   policyPackConfig?: string;
+  charts?: string;
   fromJson?: string;
   saveJson?: string;
 }
@@ -56,6 +63,7 @@ function parseArgs(argv: string[]): Args | "help" {
     else if (is("--stack")) stack = value("--stack");
     else if (is("--cwd")) args.cwd = value("--cwd");
     else if (is("--policy-pack-config")) args.policyPackConfig = value("--policy-pack-config");
+    else if (is("--charts")) args.charts = path.resolve(value("--charts"));
     else if (is("--from-json")) args.fromJson = value("--from-json");
     else if (is("--save-json")) args.saveJson = value("--save-json");
     else if (a === "--") continue;
@@ -73,7 +81,26 @@ interface Run {
   spawnError?: string;
 }
 
-function runPulumi(args: Args, configFile: string): Promise<Run> {
+/**
+ * A temporary copy of the stack file with `charts` set to the mirror alone (every key from
+ * it), for `pulumi preview --config-file`; the committed stack file is not touched.
+ */
+function stackFileWithMirror(args: Args, mirror: string): string {
+  const project = parse(fs.readFileSync(path.join(args.cwd, "Pulumi.yaml"), "utf8")) as {
+    stackConfigDir?: string;
+  };
+  const file = path.join(args.cwd, project.stackConfigDir ?? ".", `Pulumi.${args.stack}.yaml`);
+  const doc = parse(fs.readFileSync(file, "utf8")) as { config?: Record<string, Record<string, unknown>> };
+  const platform = doc.config?.[`${CONFIG_NAMESPACE}:${CONFIG_KEY}`];
+  if (!platform)
+    throw new UsageError(`${file}: no ${CONFIG_NAMESPACE}:${CONFIG_KEY} to set charts.mirror in`);
+  platform.charts = { mirror };
+  const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preview-summary-")), path.basename(file));
+  fs.writeFileSync(copy, stringify(doc));
+  return copy;
+}
+
+function runPulumi(args: Args, configFile: string, stackConfigFile?: string): Promise<Run> {
   const argv = [
     "preview",
     "--stack",
@@ -83,6 +110,7 @@ function runPulumi(args: Args, configFile: string): Promise<Run> {
     "policy-pack",
     "--policy-pack-config",
     configFile,
+    ...(stackConfigFile ? ["--config-file", stackConfigFile] : []),
   ];
   process.stderr.write(`preview:summary: (in ${args.cwd}) pulumi ${argv.join(" ")}\n`);
   return new Promise((resolve) => {
@@ -141,7 +169,26 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`preview:summary: no policy-pack folder in ${args.cwd}\n`);
     return 2;
   }
-  const run = await runPulumi(args, configFile);
+  let stackConfigFile: string | undefined;
+  if (args.charts !== undefined) {
+    if (!fs.statSync(args.charts, { throwIfNoEntry: false })?.isDirectory()) {
+      process.stderr.write(
+        `preview:summary: --charts ${args.charts}: not a directory (a chart mirror: <dir>/<key>)\n`,
+      );
+      return 2;
+    }
+    try {
+      stackConfigFile = stackFileWithMirror(args, args.charts);
+    } catch (e) {
+      process.stderr.write(`preview:summary: --charts: ${(e as Error).message}\n`);
+      return 2;
+    }
+    for (const w of mirrorVersionWarnings({ mirror: args.charts })) {
+      process.stderr.write(`preview:summary: warning: ${w}\n`);
+    }
+  }
+  const run = await runPulumi(args, configFile, stackConfigFile);
+  if (stackConfigFile) fs.rmSync(path.dirname(stackConfigFile), { recursive: true, force: true });
   if (args.saveJson) fs.writeFileSync(args.saveJson, run.stdout);
   let result: PreviewResult | undefined;
   let parseError: string | undefined = run.spawnError ? `could not run pulumi: ${run.spawnError}` : undefined;

@@ -1,5 +1,5 @@
 /**
- * `npm run --silent render -- --stack <dev|prod|multi-cluster> [--fixture-charts]`
+ * `npm run --silent render -- --stack <dev|prod|multi-cluster> [--fixture-charts | --charts <dir>]`
  *
  * The main job on a machine without a cluster: builds nothing itself (run
  * `npm run setup` and `bash scripts/toolchain.sh` first, or use `npm run main`), then
@@ -10,12 +10,14 @@
  *   out/<stack>/topology.*   the diagram and the intent-vs-actual report
  * `--fixture-charts` swaps every add-on chart for a test fixture (one ConfigMap each),
  * for machines that cannot reach the chart repositories: the manifests of the add-ons
- * are then NOT the real add-ons. Secrets passphrase: $PULUMI_CONFIG_PASSPHRASE, or a
+ * are then NOT the real add-ons. `--charts <dir>` takes every chart from a local mirror,
+ * `<dir>/<key>` (the stack's `charts.mirror`; see `npm run charts:mirror`). Secrets passphrase: $PULUMI_CONFIG_PASSPHRASE, or a
  * local default with a warning (render mode writes no Secrets).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { mirrorVersionWarnings } from "../lib/charts";
 import { STACK_NAMES } from "../lib/stack-file";
 import { REPO, policyPackArgs, prepareWorkspace } from "./lib/workspace";
 
@@ -27,13 +29,24 @@ function fail(message: string, code = 2): number {
 function main(argv: string[]): number {
   let stack: string | undefined;
   let fixtureCharts = false;
+  let charts: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--stack") stack = argv[++i];
     else if (argv[i] === "--fixture-charts") fixtureCharts = true;
+    else if (argv[i] === "--charts") charts = argv[++i] ?? "";
     else
       return fail(
-        `unknown argument "${argv[i]}" (accepted: --stack <${STACK_NAMES.join("|")}>, --fixture-charts)`,
+        `unknown argument "${argv[i]}" (accepted: --stack <${STACK_NAMES.join("|")}>, --fixture-charts, --charts <dir>)`,
       );
+  }
+  if (charts !== undefined && (fixtureCharts || charts === "" || charts.startsWith("--"))) {
+    return fail("--charts needs a chart mirror directory and cannot be combined with --fixture-charts");
+  }
+  const mirror = charts === undefined ? undefined : path.resolve(charts);
+  if (mirror && !fs.statSync(mirror, { throwIfNoEntry: false })?.isDirectory()) {
+    return fail(
+      `--charts ${charts}: not a directory (a chart mirror: one unpacked chart per key, <dir>/<key>)`,
+    );
   }
   if (!stack || !(STACK_NAMES as readonly string[]).includes(stack)) {
     return fail(`--stack must be one of ${STACK_NAMES.join(", ")} (got ${stack ?? "nothing"})`);
@@ -55,12 +68,23 @@ function main(argv: string[]): number {
       renderDir: manifests,
       fixtureCharts,
       passphrase,
+      // Every key from the mirror (the stack's own per-key sources would win over it);
+      // the project is copied elsewhere, so the mirror goes in as an absolute path.
+      patch: mirror
+        ? (p) => {
+            p.charts = { mirror };
+          }
+        : undefined,
     });
   } catch (e) {
     return fail(`render: ${(e as Error).message}`);
   }
   if (fixtureCharts)
     console.log("render: --fixture-charts: every add-on chart is a test fixture, not the real add-on");
+  if (mirror) {
+    console.log(`render: --charts: every chart from the mirror ${mirror}`);
+    for (const w of mirrorVersionWarnings({ mirror })) console.log(`render: warning: ${w}`);
+  }
   console.log(
     `render: pulumi up --stack ${stack} (render mode, policy pack enforced, state in .state/${stack}/state)`,
   );

@@ -3,10 +3,11 @@
  * and the ClusterIssuers the stack uses: a self-signed CA for dev, or one Let's Encrypt
  * issuer solving HTTP-01 through the platform's ingress.
  */
-import { resolveChartSource } from "../charts";
+import { chartSource } from "../charts";
 import { PlatformConfig } from "../config";
 import { K8sObject, platformLabels } from "../k8s-object";
 import { GATEWAY_NAME, NGINX_INGRESS_CLASS } from "./ingress";
+import { HA_REPLICAS, MEDIUM, ONE_AT_A_TIME, SMALL, isProd } from "./production";
 
 export const CERT_MANAGER_NAMESPACE = "cert-manager";
 export const ACME_SERVERS = {
@@ -23,9 +24,23 @@ export function clusterIssuerName(platform: PlatformConfig): string {
   return platform.certificates.issuer === "selfsigned" ? PLATFORM_CA : platform.certificates.issuer;
 }
 
-/** Helm values for the release: CRDs with the chart, Gateway API support when routes are Gateway API. */
+/**
+ * Helm values for the release: CRDs with the chart, Gateway API support when routes are
+ * Gateway API; in prod, two replicas of the controller, webhook and CA injector (all
+ * three elect a leader or serve statelessly) with a PodDisruptionBudget, and resources.
+ */
 export function certManagerValues(platform: PlatformConfig): Record<string, unknown> {
   const values: Record<string, unknown> = { crds: { enabled: true, keep: true } };
+  if (isProd(platform)) {
+    const ha = { replicaCount: HA_REPLICAS, podDisruptionBudget: ONE_AT_A_TIME };
+    Object.assign(values, {
+      ...ha,
+      resources: MEDIUM,
+      webhook: { ...ha, resources: SMALL },
+      cainjector: { ...ha, resources: MEDIUM },
+      startupapicheck: { resources: SMALL },
+    });
+  }
   if (platform.ingress.controller === "gateway-api") {
     // The gatewayHTTPRoute solver is off unless the controller is told to watch Gateway API.
     // https://cert-manager.io/docs/usage/gateway/
@@ -47,7 +62,7 @@ export interface CertManagerRelease {
 
 /** Chart, version and repository of the cert-manager release, honouring `charts.certManager`. */
 export function certManagerRelease(platform: PlatformConfig): CertManagerRelease {
-  const source = resolveChartSource("certManager", platform.charts.certManager);
+  const source = chartSource("certManager", platform.charts);
   return {
     chart: source.chart,
     version: source.version,

@@ -181,7 +181,8 @@ export function kubeProxyConfiguration(cluster: ClusterConfig): KubeProxyConfigu
 
 /**
  * The platform profile the policy pack reads (policy-pack/lib/platform.ts): which CNI,
- * kube-proxy mode, whether NetworkPolicies are enforced and Istio is installed.
+ * kube-proxy mode, whether NetworkPolicies are enforced and Istio is installed, and the
+ * Services the cluster runs in all when the stack says (`clusters[].expectedServiceCount`).
  */
 export function platformProfileConfigMap(cluster: ClusterConfig, platform: PlatformConfig): K8sObject {
   return {
@@ -199,6 +200,9 @@ export function platformProfileConfigMap(cluster: ClusterConfig, platform: Platf
       istio: String(platform.istio.enabled),
       istioRootNamespace: platform.istio.rootNamespace,
       cluster: cluster.name,
+      ...(cluster.expectedServiceCount !== undefined
+        ? { expectedServiceCount: String(cluster.expectedServiceCount) }
+        : {}),
     },
   };
 }

@@ -13,6 +13,7 @@ import { PlatformConfig } from "../config";
 import { ChartKey } from "../charts";
 import { K8sObject, platformLabels } from "../k8s-object";
 import { injectionLabels } from "./istio";
+import { HA_REPLICAS, ONE_AT_A_TIME, isProd, resources } from "./production";
 
 export type IngressControllerKind = PlatformConfig["ingress"]["controller"];
 
@@ -50,11 +51,25 @@ export function ingressNamespaceLabels(platform: PlatformConfig): Record<string,
   return meshOn(platform) && platform.ingress.controller !== "gateway-api" ? injectionLabels(platform) : {};
 }
 
-/** F5 NGINX Ingress Controller (chart nginx-ingress). https://docs.nginx.com/nginx-ingress-controller/installation/installing-nic/installation-with-helm/ */
+/**
+ * F5 NGINX Ingress Controller (chart nginx-ingress), with a read-only root filesystem (the
+ * chart mounts emptyDirs where NGINX writes); in prod two replicas, a PodDisruptionBudget
+ * and limits. https://docs.nginx.com/nginx-ingress-controller/installation/installing-nic/installation-with-helm/
+ */
 export function nginxIncValues(platform: PlatformConfig): Record<string, unknown> {
   const mesh = meshOn(platform);
   return {
     controller: {
+      readOnlyRootFilesystem: true,
+      ...(isProd(platform)
+        ? {
+            replicaCount: HA_REPLICAS,
+            podDisruptionBudget: ONE_AT_A_TIME,
+            resources: resources("100m", "128Mi", "1", "512Mi"),
+            // The init container that copies NGINX's config for the read-only root filesystem.
+            initContainerResources: resources("10m", "16Mi", "100m", "64Mi"),
+          }
+        : {}),
       ingressClass: { name: NGINX_INGRESS_CLASS, create: true, setAsDefaultIngress: false },
       serviceAccount: { name: INGRESS_SERVICE_ACCOUNT },
       service: { type: platform.ingress.serviceType },

@@ -6,6 +6,7 @@
 import { ClusterConfig, PlatformConfig } from "../config";
 import { K8sObject, platformLabels } from "../k8s-object";
 import { JAEGER_OTLP, tracingEnabled } from "./observability";
+import { HA_REPLICAS, isProd, resources } from "./production";
 
 export const ISTIO_INGRESS_NAMESPACE = "istio-ingress";
 /** Fixed name of the gateway Deployment/Service (the gateway chart's `name`), whatever the release name. */
@@ -53,6 +54,15 @@ export function istiodValues(cluster: ClusterConfig, platform: PlatformConfig): 
   }
   return {
     revision: platform.istio.revision,
+    // prod: at least two istiod (the HPA's floor too), so the chart's PodDisruptionBudget
+    // (minAvailable 1) lets a node drain; the chart's requests plus limits.
+    ...(isProd(platform)
+      ? {
+          replicaCount: HA_REPLICAS,
+          autoscaleMin: HA_REPLICAS,
+          resources: resources("500m", "2048Mi", "2", "4Gi"),
+        }
+      : {}),
     global: {
       istioNamespace: platform.istio.rootNamespace,
       ...(multiCluster

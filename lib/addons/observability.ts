@@ -4,15 +4,30 @@
  * `fullnameOverride`, so Service names and pod labels do not depend on the Helm
  * release name (which Pulumi derives from the resource name, and that differs per cluster).
  */
-import { PlatformConfig } from "../config";
+import { ClusterConfig, PlatformConfig } from "../config";
+import { MEDIUM, SMALL, isProd, resources } from "./production";
+
+/** A container that cannot gain privileges or write its root filesystem (merged over a chart's own). */
+const LOCKED_DOWN = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+};
 
 export const MONITORING_NAMESPACE = "monitoring";
 /** kube-prometheus-stack names everything `<fullname>-<component>`: kps-prometheus, kps-grafana. */
 export const KPS_FULLNAME = "kps";
 export const JAEGER_FULLNAME = "jaeger";
 
+/**
+ * Grafana's Service. Grafana is a subchart of kube-prometheus-stack, and the parent's
+ * `fullnameOverride` does not reach subcharts (they would name it `<release>-grafana`),
+ * so the values set the subchart's own `grafana.fullnameOverride` to this.
+ */
+export const GRAFANA_FULLNAME = `${KPS_FULLNAME}-grafana`;
 export const PROMETHEUS_URL = `http://${KPS_FULLNAME}-prometheus.${MONITORING_NAMESPACE}.svc.cluster.local:9090`;
-export const GRAFANA_URL = `http://${KPS_FULLNAME}-grafana.${MONITORING_NAMESPACE}.svc.cluster.local:80`;
+export const GRAFANA_URL = `http://${GRAFANA_FULLNAME}.${MONITORING_NAMESPACE}.svc.cluster.local:80`;
 /** Jaeger's query gRPC port (Kiali reads traces over it). */
 export const JAEGER_QUERY_URL = `http://${JAEGER_FULLNAME}-query.${MONITORING_NAMESPACE}.svc.cluster.local:16685`;
 /** OTLP/gRPC on the all-in-one collector Service, where Istio's sidecars send spans. */
@@ -30,6 +45,18 @@ export function prometheusPeer(): { namespace: string; podLabels: Record<string,
   return {
     namespace: MONITORING_NAMESPACE,
     podLabels: { "app.kubernetes.io/name": "prometheus", prometheus: `${KPS_FULLNAME}-prometheus` },
+  };
+}
+
+/**
+ * Jaeger's all-in-one pods, which receive the sidecars' spans (OTLP/gRPC, JAEGER_OTLP.port)
+ * behind the collector Service: for the intent compiler's tracing egress from app pods.
+ */
+export function jaegerPeer(): { namespace: string; podLabels: Record<string, string>; port: number } {
+  return {
+    namespace: MONITORING_NAMESPACE,
+    podLabels: { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/component": "all-in-one" },
+    port: JAEGER_OTLP.port,
   };
 }
 
@@ -80,17 +107,21 @@ export const ISTIO_SIDECAR_SCRAPE = {
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 
 /**
- * kube-prometheus-stack values. `grafanaAdminSecret`: use that Secret's admin-user /
- * admin-password; without it the chart's fixed default password is removed (null), so
- * the Grafana chart generates one (which changes on every render: supply a password).
+ * kube-prometheus-stack values for one cluster. `grafanaAdminSecret`: use that Secret's
+ * admin-user / admin-password; without it the chart's fixed default password is removed
+ * (null), so the Grafana chart generates one (which changes on every render: supply a
+ * password). Where Cilium replaces kube-proxy there is no kube-proxy to scrape, and
+ * scraping it anyway would fire KubeProxyDown forever.
  */
 export function kubePrometheusStackValues(
+  cluster: ClusterConfig,
   platform: PlatformConfig,
   grafanaAdminSecret?: string,
 ): Record<string, unknown> {
   const o = platform.observability;
   return {
     fullnameOverride: KPS_FULLNAME,
+    kubeProxy: { enabled: cluster.kubeProxyMode !== "kube-proxy-replacement" },
     prometheus: {
       enabled: o.prometheus,
       prometheusSpec: {
@@ -100,8 +131,26 @@ export function kubePrometheusStackValues(
         additionalScrapeConfigs: platform.istio.enabled ? [ISTIO_SIDECAR_SCRAPE] : [],
       },
     },
+    ...(isProd(platform)
+      ? {
+          prometheusOperator: { resources: MEDIUM, admissionWebhooks: { patch: { resources: SMALL } } },
+          "kube-state-metrics": { resources: MEDIUM },
+          "prometheus-node-exporter": { resources: SMALL },
+        }
+      : {}),
     grafana: {
       enabled: o.grafana,
+      fullnameOverride: GRAFANA_FULLNAME,
+      // Grafana writes only to its storage volume and /tmp; the dashboard sidecars to theirs.
+      containerSecurityContext: { readOnlyRootFilesystem: true },
+      extraEmptyDirMounts: [{ name: "tmp", mountPath: "/tmp" }],
+      sidecar: {
+        securityContext: { readOnlyRootFilesystem: true },
+        ...(isProd(platform) ? { resources: SMALL } : {}),
+      },
+      // The chart's `helm test` pod is not part of the platform.
+      testFramework: { enabled: false },
+      ...(isProd(platform) ? { resources: MEDIUM } : {}),
       ...(grafanaAdminSecret
         ? {
             admin: {
@@ -116,12 +165,17 @@ export function kubePrometheusStackValues(
 }
 
 /** Jaeger all-in-one with in-memory storage: no Cassandra/Elasticsearch provisioned. */
-export function jaegerValues(): Record<string, unknown> {
+export function jaegerValues(platform: PlatformConfig): Record<string, unknown> {
   return {
     fullnameOverride: JAEGER_FULLNAME,
     provisionDataStore: { cassandra: false, elasticsearch: false, kafka: false },
     storage: { type: "memory" },
-    allInOne: { enabled: true },
+    allInOne: {
+      enabled: true,
+      securityContext: LOCKED_DOWN,
+      // In-memory trace storage: the memory limit bounds how many traces it keeps.
+      ...(isProd(platform) ? { resources: resources("100m", "256Mi", "1", "1Gi") } : {}),
+    },
     agent: { enabled: false },
     collector: { enabled: false },
     query: { enabled: false },
@@ -134,7 +188,10 @@ export function kialiValues(platform: PlatformConfig): Record<string, unknown> {
   return {
     istio_namespace: platform.istio.rootNamespace,
     auth: { strategy: "token" },
-    deployment: { cluster_wide_access: true },
+    deployment: {
+      cluster_wide_access: true,
+      ...(isProd(platform) ? { resources: resources("10m", "64Mi", "500m", "1Gi") } : {}),
+    },
     external_services: {
       istio: { root_namespace: platform.istio.rootNamespace },
       prometheus: { url: PROMETHEUS_URL },

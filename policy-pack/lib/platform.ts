@@ -13,6 +13,17 @@ export const PROFILE_LABEL = "netplat.dev/platform-profile";
 
 export type Cni = "calico" | "cilium" | "flannel";
 
+/**
+ * istiod's Deployment: `istiod`, or `istiod-<revision>` when the chart installs a
+ * revision (canary upgrades), as every stack of this platform does.
+ */
+export function isIstiodDeployment(m: K8sManifest | undefined): boolean {
+  const name = m?.metadata?.name;
+  return (
+    m?.kind === "Deployment" && typeof name === "string" && (name === "istiod" || name.startsWith("istiod-"))
+  );
+}
+
 export interface PlatformFacts {
   source: "profile" | "detected";
   /** CNIs present (Canal would be calico + flannel). Empty when unknown. */
@@ -111,7 +122,7 @@ export function detectPlatform(
       cnis.add(CNI_BY_DAEMONSET[m.metadata.name]);
     }
     if (m?.kind === "Installation" && m.apiVersion.startsWith("operator.tigera.io/")) cnis.add("calico");
-    if (m?.kind === "Deployment" && m.metadata.name === "istiod") istio = true;
+    if (isIstiodDeployment(m)) istio = true;
   }
   const list = [...cnis];
   return {

@@ -1,4 +1,5 @@
 import { isRecord } from "../lib/k8s";
+import { isIstiodDeployment } from "../lib/platform";
 import { stackRule } from "../lib/rule";
 import { isEmptySelector } from "../lib/selectors";
 import { effectiveNamespace } from "../lib/stack";
@@ -42,9 +43,7 @@ export const meshStrictMtls = stackRule<MeshStrictConfig>(
         return isRecord(mtls) && typeof mtls.mode === "string" ? mtls.mode : "UNSET";
       };
       if (meshWide.some((o) => mode(o) === "STRICT")) continue;
-      const istiod = c.manifests.find(
-        (o) => o.manifest.kind === "Deployment" && o.manifest.metadata.name === "istiod",
-      );
+      const istiod = c.manifests.find((o) => isIstiodDeployment(o.manifest));
       const target = meshWide[0] ?? c.platform.profile ?? istiod;
       report(
         target,

@@ -249,3 +249,46 @@ describe("traffic intent: the published document", () => {
     assert.equal(back.edges.filter((e) => e.to === "kube-dns").length, 2 * SHOP_APP.services.length);
   });
 });
+
+describe("traffic intent: tracing to the Jaeger collector", () => {
+  const tracing = {
+    namespace: "monitoring",
+    podLabels: { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/component": "all-in-one" },
+    port: 4317,
+  };
+  const mesh = { namespace: "istio-system", trustDomain: "cluster.local" };
+
+  it("lets every app namespace's pods send spans to the collector's pods on 4317, and nothing else", () => {
+    const policies = compileNetworkPolicies(app, { ingress, mesh, tracing });
+    const egress = policies.filter((p) => p.metadata.name === "allow-tracing-egress");
+    assert.deepEqual(egress.map((p) => p.metadata.namespace).sort(), ["shop"]);
+    const rule = spec(egress[0]).egress?.[0];
+    assert.deepEqual(rule?.ports, [{ protocol: "TCP", port: 4317 }]);
+    assert.deepEqual(rule?.to, [
+      {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } },
+        podSelector: { matchLabels: tracing.podLabels },
+      },
+    ]);
+  });
+
+  it("declares the edge in the intent document, so reachability-matches-intent covers it", () => {
+    const doc = intentDocument(app, { ingress, mesh, tracing });
+    assert.deepEqual(doc.peers.tracing, {
+      kind: "workload",
+      namespace: "monitoring",
+      podLabels: tracing.podLabels,
+    });
+    const toTracing = doc.edges.filter((e) => e.to === "tracing");
+    assert.deepEqual(
+      toTracing.map((e) => `${e.from}:${e.port}/${e.protocol}`).sort(),
+      app.spec.services.map((s) => `${s.name}:4317/TCP`).sort(),
+    );
+  });
+
+  it("adds no tracing allowance without the mesh (no sidecars send spans)", () => {
+    const policies = compileNetworkPolicies(app, { ingress, tracing });
+    assert.ok(!policies.some((p) => p.metadata.name === "allow-tracing-egress"));
+    assert.ok(!intentDocument(app, { ingress, tracing }).edges.some((e) => e.to === "tracing"));
+  });
+});

@@ -410,6 +410,27 @@ const CASES: Cases = {
           void (find(ms, "PeerAuthentication", "default").spec = { mtls: { mode: "PERMISSIVE" } }),
         expect: "has mtls.mode PERMISSIVE",
       },
+      {
+        // Without the profile, Istio is detected from istiod, whose chart names it after the revision.
+        mutate: (ms) => {
+          const rest = without("PeerAuthentication", "default")(without("ConfigMap", "netplat-platform")(ms));
+          rest.push({
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: "istiod-1-27", namespace: "istio-system", labels: { app: "istiod" } },
+            spec: {
+              selector: { matchLabels: { app: "istiod" } },
+              template: {
+                metadata: { labels: { app: "istiod" } },
+                spec: { containers: [{ name: "discovery", image: "docker.io/istio/pilot:1.27.3" }] },
+              },
+            },
+          });
+          return rest;
+        },
+        expect: "no mesh-wide STRICT PeerAuthentication exists",
+        on: "Deployment istio-system/istiod-1-27",
+      },
     ],
     compliant: [
       {

@@ -3,6 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { readRawPlatformConfig, stackFile } from "../../../lib/stack-file";
 import {
   code,
   inline,
@@ -330,5 +331,51 @@ describe("preview:summary CLI (child process)", function () {
 
     const nonZero = run("dev-create.events.jsonl", 3);
     assert.strictEqual(nonZero.code, 1, "a non-zero pulumi exit is a failure even with clean output");
+  });
+
+  it("--charts: previews a copy of the stack file with charts.mirror set, warning about version gaps", () => {
+    const fake = path.join(tmp, "pulumi-charts");
+    const argsFile = path.join(tmp, "args-charts");
+    const captured = path.join(tmp, "captured-stack.yaml");
+    // The stand-in keeps a copy of the stack file it was given (the CLI removes its temp copy).
+    fs.writeFileSync(
+      fake,
+      `#!/bin/sh\necho "$*" > "${argsFile}"\n` +
+        `while [ $# -gt 0 ]; do [ "$1" = --config-file ] && cp "$2" "${captured}"; shift; done\n` +
+        `cat "$FAKE_OUTPUT"\n`,
+      { mode: 0o755 },
+    );
+    const mirror = path.join(tmp, "mirror");
+    fs.mkdirSync(path.join(mirror, "submarinerOperator"), { recursive: true });
+    fs.writeFileSync(
+      path.join(mirror, "submarinerOperator", "Chart.yaml"),
+      "apiVersion: v2\nname: submariner-operator\nversion: 0.19.0-rc3\n",
+    );
+    const committed = fs.readFileSync(stackFile("prod"), "utf8");
+    const r = cli(["--stack", "prod", "--charts", mirror], {
+      PULUMI_BIN: fake,
+      FAKE_OUTPUT: fixture("dev-update-replace.events.jsonl"),
+    });
+    assert.strictEqual(r.code, 0, r.stderr);
+    const argv = fs.readFileSync(argsFile, "utf8").trim().split(" ");
+    const configFile = argv[argv.indexOf("--config-file") + 1];
+    assert.ok(argv.includes("--config-file") && configFile !== stackFile("prod"), argv.join(" "));
+    assert.ok(!fs.existsSync(configFile), "the temporary stack file is removed afterwards");
+    const platform = readRawPlatformConfig(captured) as { charts: unknown; environment: string };
+    assert.deepStrictEqual(platform.charts, { mirror });
+    assert.strictEqual(platform.environment, "prod");
+    assert.strictEqual(
+      fs.readFileSync(stackFile("prod"), "utf8"),
+      committed,
+      "the stack file is not touched",
+    );
+    assert.match(
+      r.stderr,
+      /warning: chart submarinerOperator: .* has version 0.19.0-rc3, not the pinned 0.21.0/,
+    );
+
+    const missing = cli(["--stack", "prod", "--charts", path.join(tmp, "no-mirror")], { PULUMI_BIN: fake });
+    assert.strictEqual(missing.code, 2);
+    assert.match(missing.stderr, /--charts .*no-mirror: not a directory/);
   });
 });

@@ -10,6 +10,10 @@ import {
 } from "../../../../lib/addons/cni";
 import { Cni } from "../../../../components/cni";
 import { cluster, platform, underMocks, validateSchema } from "./fixtures";
+import { K8sObject } from "../../../../lib/k8s-object";
+import type { K8sManifest } from "../../../../policy-pack/lib/k8s";
+import { manifestsToResources } from "../../../../policy-pack/lib/load-manifests";
+import { runPack } from "../../../../policy-pack/lib/run";
 
 const kpr = () =>
   platform({
@@ -156,6 +160,21 @@ describe("CNI planning", () => {
       const data = platformProfileConfigMap(p.clusters[0], p).data as Record<string, string>;
       assert.equal(data.networkPolicyEnforced, "false");
       assert.equal(data.istio, "false");
+    });
+    it("publishes the cluster's expected Service count, so the pack's kube-proxy scale rule can fire", () => {
+      const p = platform({ clusters: [cluster({ expectedServiceCount: 6000 })] });
+      const cm = platformProfileConfigMap(p.clusters[0], p);
+      assert.equal((cm.data as Record<string, string>).expectedServiceCount, "6000");
+      const scale = (objects: K8sObject[]) =>
+        runPack(
+          manifestsToResources(
+            objects.map((m) => ({ manifest: m as K8sManifest, file: "profile.yaml", doc: 1 })),
+          ),
+          "prod",
+        ).filter((v) => v.policy === "kubernetes-kube-proxy-mode-scale");
+      assert.match(scale([cm])[0]?.message ?? "", /runs 6000 Services .* with kube-proxy mode iptables/);
+      const unset = platform();
+      assert.deepEqual(scale([platformProfileConfigMap(unset.clusters[0], unset)]), []);
     });
     it("is a valid v1 ConfigMap", async () => {
       const p = platform();

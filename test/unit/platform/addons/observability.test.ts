@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import {
+  GRAFANA_URL,
   ISTIO_SIDECAR_SCRAPE,
   JAEGER_QUERY_URL,
   PROMETHEUS_URL,
@@ -20,22 +21,46 @@ describe("observability planning", () => {
       namespace: "monitoring",
       podLabels: { "app.kubernetes.io/name": "prometheus", prometheus: "kps-prometheus" },
     });
-    assert.equal(kubePrometheusStackValues(on()).fullnameOverride, "kps");
+    assert.equal(kubePrometheusStackValues(on().clusters[0], on()).fullnameOverride, "kps");
   });
   it("scrapes the Istio sidecars' merged metrics when the mesh is on", () => {
-    const spec = (kubePrometheusStackValues(on()).prometheus as Dict)["prometheusSpec"] as Dict;
+    const spec = (kubePrometheusStackValues(on().clusters[0], on()).prometheus as Dict)[
+      "prometheusSpec"
+    ] as Dict;
     assert.deepEqual(spec["additionalScrapeConfigs"], [ISTIO_SIDECAR_SCRAPE]);
     assert.equal(spec["podMonitorSelectorNilUsesHelmValues"], false);
   });
+  it("names Grafana's Service through the subchart's own fullnameOverride, as GRAFANA_URL says", () => {
+    const grafana = kubePrometheusStackValues(on().clusters[0], on()).grafana as Record<string, unknown>;
+    assert.equal(grafana.fullnameOverride, "kps-grafana");
+    assert.equal(GRAFANA_URL, "http://kps-grafana.monitoring.svc.cluster.local:80");
+  });
+  it("scrapes kube-proxy only where kube-proxy runs (not under Cilium's replacement)", () => {
+    const kpr = platform({
+      observability: { enabled: true },
+      clusters: [
+        {
+          name: "dev",
+          podCidr: "10.244.0.0/16",
+          serviceCidr: "10.96.0.0/12",
+          cni: "cilium",
+          kubeProxyMode: "kube-proxy-replacement",
+          apiServer: { host: "10.0.0.1" },
+        },
+      ],
+    });
+    assert.deepEqual(kubePrometheusStackValues(kpr.clusters[0], kpr).kubeProxy, { enabled: false });
+    assert.deepEqual(kubePrometheusStackValues(on().clusters[0], on()).kubeProxy, { enabled: true });
+  });
   it("toggles Prometheus and Grafana", () => {
-    const v = kubePrometheusStackValues(on({ prometheus: false, grafana: false })) as Dict;
+    const v = kubePrometheusStackValues(on().clusters[0], on({ prometheus: false, grafana: false })) as Dict;
     assert.equal(v["prometheus"]["enabled"], false);
     assert.equal(v["grafana"]["enabled"], false);
   });
   it("uses the stack's Grafana admin Secret, or drops the chart's fixed default password", () => {
-    const withSecret = kubePrometheusStackValues(on(), "grafana-admin").grafana as Dict;
+    const withSecret = kubePrometheusStackValues(on().clusters[0], on(), "grafana-admin").grafana as Dict;
     assert.equal(withSecret["admin"]["existingSecret"], "grafana-admin");
-    const without = kubePrometheusStackValues(on()).grafana as Dict;
+    const without = kubePrometheusStackValues(on().clusters[0], on()).grafana as Dict;
     assert.equal(without["adminPassword"], null);
   });
   it("points Kiali at our Prometheus and Jaeger, in Istio's root namespace", () => {
@@ -47,7 +72,7 @@ describe("observability planning", () => {
     assert.equal(v["external_services"]["tracing"]["enabled"], true);
   });
   it("runs Jaeger all-in-one with in-memory storage", () => {
-    const v = jaegerValues() as Dict;
+    const v = jaegerValues(on()) as Dict;
     assert.equal(v["allInOne"]["enabled"], true);
     assert.equal(v["storage"]["type"], "memory");
     assert.equal(v["provisionDataStore"]["cassandra"], false);

@@ -1,0 +1,105 @@
+/**
+ * The charts a stack installs, with the values the program passes, read off the whole
+ * program (index.ts) run under mocks with every chart taken from a mirror: exactly what
+ * `pulumi up` would hand the provider's Helm, without the engine.
+ */
+import * as path from "path";
+import { CHART_KEYS, ChartKey } from "../../lib/charts";
+import { K8sObject } from "../../lib/k8s-object";
+import { readRawPlatformConfig, stackFile } from "../../lib/stack-file";
+import type { StackOutputs } from "../../components/stack";
+import { helmTemplate } from "./charts";
+import { Registered, manifestsOf, runUnderMocks } from "./program";
+
+export interface InstalledChart {
+  key: ChartKey;
+  /** The chart's directory in the mirror. */
+  dir: string;
+  /** Helm release name (the Chart's `name`, else its Pulumi name, as the provider does). */
+  release: string;
+  namespace: string;
+  values: Record<string, unknown>;
+}
+
+export interface StackCharts {
+  charts: InstalledChart[];
+  /** The objects the program itself emits (not chart-rendered). */
+  manifests: K8sObject[];
+  resources: Registered[];
+}
+
+/** Runs the stack's program under mocks with `charts.mirror` set and cert-manager installed as a chart. */
+export async function stackCharts(
+  stack: string,
+  mirror: string,
+  patch?: (platform: Record<string, unknown>) => void,
+): Promise<StackCharts> {
+  const raw = structuredClone(readRawPlatformConfig(stackFile(stack))) as Record<string, unknown> & {
+    certificates: Record<string, unknown>;
+  };
+  raw.charts = { mirror };
+  raw.certificates.installer = "chart";
+  patch?.(raw);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const program = require("../../index") as () => StackOutputs;
+  const { resources } = await runUnderMocks(stack, raw, program);
+  const charts = resources
+    .filter((r) => r.type === "kubernetes:helm.sh/v4:Chart")
+    .map((r) => {
+      const dir = String(r.inputs.chart);
+      const key = path.basename(dir) as ChartKey;
+      if (!CHART_KEYS.includes(key)) throw new Error(`chart ${dir} is not from the mirror ${mirror}`);
+      return {
+        key,
+        dir,
+        release: typeof r.inputs.name === "string" ? r.inputs.name : r.name,
+        namespace: String(r.inputs.namespace),
+        values: (r.inputs.values ?? {}) as Record<string, unknown>,
+      };
+    });
+  return { charts, manifests: manifestsOf(resources), resources };
+}
+
+export interface RenderedChart extends InstalledChart {
+  objects: K8sObject[];
+}
+
+/** Unknown values (a secret read from the cluster during a preview) as a visible placeholder. */
+function withPlaceholders(v: unknown, at: string): unknown {
+  if (typeof v !== "object" || v === null) return v;
+  if (Array.isArray(v)) return v.map((x, i) => withPlaceholders(x, `${at}[${i}]`));
+  if ("__pulumiUnknown" in v) return `placeholder-${at}`;
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => [k, withPlaceholders(x, at ? `${at}.${k}` : k)]),
+  );
+}
+
+interface RenderedStack {
+  charts: RenderedChart[];
+  manifests: K8sObject[];
+  resources: Registered[];
+}
+
+const rendered = new Map<string, Promise<RenderedStack>>();
+
+/**
+ * Every chart a stack installs, rendered by `helm template` from `mirror` with the values
+ * and release names the program uses; once per stack and mirror per test process.
+ */
+export function renderStackCharts(stack: string, mirror: string): Promise<RenderedStack> {
+  const id = `${stack}@${mirror}`;
+  if (!rendered.has(id)) {
+    rendered.set(
+      id,
+      stackCharts(stack, mirror).then(({ charts, manifests, resources }) => ({
+        manifests,
+        resources,
+        charts: charts.map((c) => {
+          const values = withPlaceholders(c.values, "") as Record<string, unknown>;
+          return { ...c, values, objects: helmTemplate(c.dir, { ...c, values }) };
+        }),
+      })),
+    );
+  }
+  return rendered.get(id)!;
+}
