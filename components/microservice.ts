@@ -20,8 +20,15 @@ export class Microservice extends pulumi.ComponentResource {
 
   constructor(name: string, args: MicroserviceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-netplat:app:Microservice", name, {}, opts);
-    for (const obj of microserviceObjects(args.service, args.options)) {
-      createObject(args.prefix, obj, { parent: this });
+    const objects = microserviceObjects(args.service, args.options);
+    // Pods name their ServiceAccount: a workload created before it has its pods refused
+    // ("serviceaccount not found") and retried with a growing back-off, so it waits for it.
+    const accounts = objects
+      .filter((o) => o.kind === "ServiceAccount")
+      .map((o) => createObject(args.prefix, o, { parent: this }));
+    for (const obj of objects.filter((o) => o.kind !== "ServiceAccount")) {
+      const workload = obj.kind === "Deployment" || obj.kind === "StatefulSet";
+      createObject(args.prefix, obj, { parent: this, ...(workload ? { dependsOn: accounts } : {}) });
     }
     this.address = `${args.service.name}.${args.options.namespace}.svc.cluster.local`;
     this.registerOutputs({ address: this.address });

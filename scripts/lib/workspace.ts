@@ -125,6 +125,10 @@ export function prepareWorkspace(o: WorkspaceOptions): Workspace {
   }
   platform.certificates.installer = "chart";
   if (!o.kubeconfigs) platform.render = { directory: renderDir };
+  for (const c of platform.clusters as Array<{ name: string; context?: string }>) {
+    // A supplied kubeconfig is used at its current context, not the stack file's context name.
+    if (o.kubeconfigs?.[c.name]) delete c.context;
+  }
   o.patch?.(platform);
   fs.writeFileSync(stackFile, stringify(doc));
   if (o.harness) {

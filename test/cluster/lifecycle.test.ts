@@ -7,8 +7,8 @@
  * insecure change is refused by the pack and the server keeps the old spec; `pulumi
  * destroy` leaves none of the stack's objects behind.
  *
- * Test harness in play (test/cluster/harness.ts, test/cluster/load-balancer.ts): webhook
- * configurations are kept but emptied, LoadBalancer Services get a fake address.
+ * Test harness in play (test/cluster/harness.ts, test/cluster/fake-cloud.ts): webhook
+ * configurations are kept but emptied, LoadBalancer Services get a fake address, pending claims a PersistentVolume.
  */
 import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
@@ -36,10 +36,10 @@ function plannedObjects(platform: PlatformConfig): Array<{ cluster: string; obje
   );
 }
 
-function startLoadBalancers(clusters: string[]): ChildProcess {
+function startFakeCloud(clusters: string[]): ChildProcess {
   return spawn(
     process.execPath,
-    ["-r", "ts-node/register/transpile-only", "test/cluster/load-balancer.ts", ...clusters],
+    ["-r", "ts-node/register/transpile-only", "test/cluster/fake-cloud.ts", ...clusters],
     {
       cwd: REPO,
       stdio: "ignore",
@@ -68,7 +68,7 @@ for (const stack of STACK_NAMES) {
         });
         kubeconfigs[c.name] = r.state.kubeconfig;
       }
-      lb = startLoadBalancers(clusters);
+      lb = startFakeCloud(clusters);
       ws = prepareWorkspace({
         stack,
         fixtureCharts: false,

@@ -13,6 +13,9 @@ let prepared: string | undefined;
 
 export function chartMirrorForTests(): string {
   if (prepared) return prepared;
+  // An already prepared mirror (e.g. from an earlier run) skips the preparation.
+  if (process.env.NETPLAT_PREPARED_CHARTS)
+    return (prepared = path.resolve(process.env.NETPLAT_PREPARED_CHARTS));
   const out = path.join(os.tmpdir(), `netplat-charts-${process.pid}`);
   fs.rmSync(out, { recursive: true, force: true });
   const r = spawnSync(
