@@ -5,14 +5,27 @@
  *   npm run --silent reachability -- <files or folders of YAML> [--output txt|json]
  *   npm run --silent reachability -- <files or folders> --explain <src> <dst>
  *
- * Exit 0 with the list; 2 with a message naming the file and reason on bad input.
+ * Exit codes (README.md, "Exit codes"): 0 with the list; 2 bad arguments, or input the
+ * API server would refuse (the message names the file, object and field); 3 internal error.
  */
 import { analyse, formatConnectionsJson, formatConnectionsText } from "../policy-pack/reachability";
-import { loadManifests } from "../policy-pack/reachability/load";
+import { INPUT_LIMITS, loadManifests } from "../policy-pack/manifests";
+import { EXIT, exitCodesHelp, runMain, UsageError } from "./lib/cli";
 
 const USAGE = `usage: reachability <files or folders of YAML>... [--output txt|json] [--explain <src> <dst>]
   Lists every allowed connection as "src => dst : conns", peers as namespace/name[Kind]
-  and external ranges as a.b.c.d-e.f.g.h[External].`;
+  and external ranges as a.b.c.d-e.f.g.h[External].
+  Every object is first checked as the API server would; one it would refuse is invalid input.
+  Limits: ${INPUT_LIMITS}.
+${exitCodesHelp("not used by list and --explain")}`;
+
+/**
+ * The objects under `paths` for the analyser, read and checked by the one manifest
+ * loader; throws an InputError (exit 2) naming file, object and field.
+ */
+export function loadObjects(paths: readonly string[]): unknown[] {
+  return loadManifests(paths).map((l) => l.manifest);
+}
 
 function main(argv: string[]): number {
   const paths: string[] = [];
@@ -22,49 +35,40 @@ function main(argv: string[]): number {
     const a = argv[i];
     if (a === "-h" || a === "--help") {
       process.stdout.write(USAGE + "\n");
-      return 0;
+      return EXIT.clean;
     } else if (a === "-o" || a === "--output") {
       output = argv[++i];
     } else if (a.startsWith("--output=")) {
       output = a.slice("--output=".length);
     } else if (a === "--explain") {
-      if (i + 2 >= argv.length) return usage("--explain needs <src> <dst>");
+      if (i + 2 >= argv.length) throw new UsageError("--explain needs <src> <dst>");
       explain = [argv[i + 1], argv[i + 2]];
       i += 2;
     } else if (a.startsWith("-")) {
-      return usage(`unknown option ${a}`);
+      throw new UsageError(`unknown option ${a}`);
     } else {
       paths.push(a);
     }
   }
-  if (output !== "txt" && output !== "json") return usage(`--output must be txt or json, got ${output}`);
-  if (paths.length === 0) return usage("no input files or folders");
-  let result;
-  try {
-    result = analyse(loadManifests(paths));
-  } catch (e) {
-    process.stderr.write(`reachability: ${(e as Error).message}\n`);
-    return 2;
-  }
+  if (output !== "txt" && output !== "json")
+    throw new UsageError(`--output must be txt or json, got ${output}`);
+  if (paths.length === 0) throw new UsageError("no input files or folders");
+  const result = analyse(loadObjects(paths));
   if (explain) {
+    let lines: string[];
     try {
-      process.stdout.write(result.explainPair(explain[0], explain[1]).lines.join("\n") + "\n");
+      lines = result.explainPair(explain[0], explain[1]).lines;
     } catch (e) {
-      process.stderr.write(`reachability: ${(e as Error).message}\n`);
-      return 2;
+      throw new UsageError(`--explain: ${(e as Error).message}`);
     }
-    return 0;
+    process.stdout.write(lines.join("\n") + "\n");
+    return EXIT.clean;
   }
   const conns = result.connections();
   process.stdout.write(
     output === "json" ? formatConnectionsJson(conns) + "\n" : formatConnectionsText(conns),
   );
-  return 0;
+  return EXIT.clean;
 }
 
-function usage(msg: string): number {
-  process.stderr.write(`reachability: ${msg}\n${USAGE}\n`);
-  return 2;
-}
-
-process.exitCode = main(process.argv.slice(2));
+if (require.main === module) runMain("reachability", USAGE, () => main(process.argv.slice(2)));
