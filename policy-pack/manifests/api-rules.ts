@@ -62,6 +62,7 @@ export function checkLabelSelector(sel: unknown, at: string, out: Problems): voi
     });
     return;
   }
+  checkKnownFields(sel, ["matchLabels", "matchExpressions"], at, out);
   checkLabels(sel.matchLabels, `${at}.matchLabels`, out);
   if (!Array.isArray(sel.matchExpressions)) return;
   sel.matchExpressions.forEach((e: unknown, i: number) => {
@@ -140,8 +141,30 @@ function cidrProblem(v: unknown): { problem?: string; addr?: ipaddr.IPv4 | ipadd
   return bad;
 }
 
+/**
+ * Fields the API server does not know are refused under kubectl's default strict field
+ * validation; the published schemas do not say so, so the NetworkPolicy fields the
+ * analyser reads are checked here (a misspelt `podSelecter` would otherwise widen a peer).
+ */
+function checkKnownFields(
+  o: Record<string, unknown>,
+  known: readonly string[],
+  at: string,
+  out: Problems,
+): void {
+  for (const k of Object.keys(o)) {
+    if (!known.includes(k)) {
+      out.push({
+        field: at === "" ? k : `${at}.${k}`,
+        reason: `unknown field; accepted: ${known.join(", ")}`,
+      });
+    }
+  }
+}
+
 function checkIpBlock(ib: unknown, at: string, out: Problems): void {
   if (!isRecord(ib)) return;
+  checkKnownFields(ib, ["cidr", "except"], at, out);
   const base = cidrProblem(ib.cidr);
   if (base.problem) {
     out.push({ field: `${at}.cidr`, reason: base.problem });
@@ -173,10 +196,15 @@ function checkNetworkPolicy(o: Record<string, unknown>, out: Problems): void {
     rules.forEach((r: unknown, i: number) => {
       if (!isRecord(r)) return;
       const at = `spec.${dir}[${i}]`;
+      checkKnownFields(r, [peersKey, "ports"], at, out);
       if (Array.isArray(r[peersKey])) {
         (r[peersKey] as unknown[]).forEach((peer, j) => {
           if (!isRecord(peer)) return;
           const p = `${at}.${peersKey}[${j}]`;
+          checkKnownFields(peer, ["podSelector", "namespaceSelector", "ipBlock"], p, out);
+          if (peer.podSelector == null && peer.namespaceSelector == null && peer.ipBlock == null) {
+            out.push({ field: p, reason: "must specify a peer: podSelector, namespaceSelector or ipBlock" });
+          }
           checkLabelSelector(peer.podSelector, `${p}.podSelector`, out);
           checkLabelSelector(peer.namespaceSelector, `${p}.namespaceSelector`, out);
           if (peer.ipBlock !== undefined && peer.ipBlock !== null) {
@@ -194,6 +222,7 @@ function checkNetworkPolicy(o: Record<string, unknown>, out: Problems): void {
       r.ports.forEach((port: unknown, j: number) => {
         if (!isRecord(port)) return;
         const p = `${at}.ports[${j}]`;
+        checkKnownFields(port, ["protocol", "port", "endPort"], p, out);
         checkProtocol(port.protocol, `${p}.protocol`, out);
         checkPortOrName(port.port, `${p}.port`, out);
         if (port.endPort !== undefined && port.endPort !== null) {

@@ -100,6 +100,14 @@ export function manifestFiles(p: string): string[] {
 
 /** The file's text; refuses what is not a regular file, too large, or not UTF-8 text. */
 export function readManifestText(file: string): string {
+  // stat before open: opening a FIFO for reading blocks until a writer comes.
+  let st0: fs.Stats;
+  try {
+    st0 = fs.statSync(file);
+  } catch (e) {
+    throw new InputError(`${file}: cannot read (${errnoOf(e)})`);
+  }
+  if (!st0.isFile()) throw new InputError(`${file}: not a regular file (a device, pipe or socket)`);
   let fd: number;
   try {
     fd = fs.openSync(file, "r");

@@ -154,7 +154,7 @@ function describeError(e: ValidationErrorLike): SchemaProblem {
 /** Validates `obj` (which has string apiVersion and kind) against its kind's schema. */
 export function validateSchema(obj: { apiVersion: string; kind: string }): SchemaVerdict {
   const { group, version } = groupVersion(obj.apiVersion);
-  if (!/^[A-Z][A-Za-z0-9]*$/.test(obj.kind)) {
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(obj.kind)) {
     return {
       status: "unknown-kind",
       reason: `kind ${JSON.stringify(obj.kind)} is not a kind name (e.g. Deployment)`,
