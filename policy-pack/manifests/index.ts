@@ -40,6 +40,8 @@ function quoteHint(field: string, yaml11: Map<string, string>): string {
 
 function fail(where: string, problems: SchemaProblem[], yaml11: Map<string, string>): never {
   // The first problem in field order makes the one-line reason; the count says there are more.
+  // The schema and the API-server rules may both flag one field: one problem per field.
+  problems = problems.filter((x, i) => problems.findIndex((y) => y.field === x.field) === i);
   const sorted = [...problems].sort((a, b) => (a.field < b.field ? -1 : a.field > b.field ? 1 : 0));
   const p = sorted.find((x) => yaml11.has(x.field)) ?? sorted[0];
   const more = problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : "";

@@ -177,12 +177,40 @@ function readAsKubernetes(root: Node | null, where: string): Map<string, string>
   return found;
 }
 
+/** Refuses a plain value nested deeper than MAX_DEPTH (checked without recursion). */
+function checkDepth(root: unknown, where: string): void {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= MAX_DEPTH) throw new InputError(`${where}: nested deeper than ${MAX_DEPTH} levels`);
+    for (const x of Array.isArray(v) ? v : Object.values(v)) stack.push([x, depth + 1]);
+  }
+}
+
 function firstLine(s: string): string {
   return s.split("\n")[0].trim();
 }
 
 /** Parses multi-document YAML (JSON is YAML) into plain values, one per non-empty document. */
 export function parseManifestText(text: string, file: string): ParsedDocument[] {
+  const trimmed = text.trimStart();
+  if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+    // A JSON file: JSON.parse is far faster than the YAML parser on large files (see
+    // docs/reachability.md), and JSON has no unquoted scalars, so YAML 1.1 changes nothing.
+    // Not plain JSON (a YAML flow mapping, say): the YAML parser below reads it.
+    let value: unknown;
+    let isJson = true;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      isJson = false;
+    }
+    if (isJson) {
+      checkDepth(value, `${file}: document 1`);
+      return value === null ? [] : [{ doc: 1, value, yaml11Booleans: new Map() }];
+    }
+  }
   const out: ParsedDocument[] = [];
   const docs = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [docs];
@@ -206,6 +234,7 @@ export function parseManifestText(text: string, file: string): ParsedDocument[] 
       throw new InputError(`${where}: cannot read (${firstLine((e as Error).message)})`);
     }
     if (value === null || value === undefined) return;
+    checkDepth(value, where); // aliases can nest what the walk above saw shallow
     out.push({ doc: i + 1, value, yaml11Booleans });
   });
   return out;

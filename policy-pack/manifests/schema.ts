@@ -172,6 +172,10 @@ export function validateSchema(obj: { apiVersion: string; kind: string }): Schem
   const builtIn = isBuiltInGroup(obj.apiVersion);
   const pkg = PACKAGES.find((p) => p.covers(group) && (p.name !== "kubernetes-models" || builtIn));
   if (!pkg) return { status: "no-schema" };
+  if (packageDir(pkg.name) === null) {
+    // Fail closed: without the schemas nothing could be validated.
+    throw new Error(`the schema package ${pkg.name} is not installed (npm ci installs it)`);
+  }
   const gdir = groupDir(pkg.name, group);
   if (gdir === null) {
     // A built-in-looking group kubernetes-models does not have: a CRD in a *.k8s.io group

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { spawnSync, type SpawnSyncOptions } from "child_process";
+import { spawn, spawnSync, type SpawnSyncOptions } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -14,7 +14,38 @@ const MANIFEST_CLIS = [
   { name: "reachability", script: "scripts/reachability.ts" },
 ];
 
-function run(script: string, args: string[], opts: SpawnSyncOptions = {}) {
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runAsync(script: string, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [TS_NODE, "--transpile-only", script, ...args], { cwd: ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Runs the jobs `parallel` at a time (each child process is mostly compile-and-load time). */
+async function pool<T>(jobs: (() => Promise<T>)[], parallel: number): Promise<T[]> {
+  const out: T[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      out[i] = await jobs[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, worker));
+  return out;
+}
+
+function run(script: string, args: string[], opts: SpawnSyncOptions = {}): Run {
   const r = spawnSync(process.execPath, [TS_NODE, "--transpile-only", script, ...args], {
     cwd: ROOT,
     encoding: "utf8",
@@ -25,7 +56,7 @@ function run(script: string, args: string[], opts: SpawnSyncOptions = {}) {
 }
 
 /** Exit 2, nothing on stdout, and exactly one line on stderr: `<cli>: <reason>`, no stack trace. */
-function assertRefused(cli: string, r: ReturnType<typeof run>, expect: RegExp, names?: string): void {
+function assertRefused(cli: string, r: Run, expect: RegExp, names?: string): void {
   const got = `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
   assert.strictEqual(r.code, 2, got);
   assert.strictEqual(r.stdout, "", got);
@@ -41,14 +72,38 @@ describe("bad input: every manifest CLI refuses it with exit 2 and a one-line re
   beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bad-input-"))));
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  for (const c of badCorpus()) {
-    it(`${c.kind}: ${c.name}`, () => {
-      const input = c.setup(tmp);
-      for (const cli of MANIFEST_CLIS) {
-        assertRefused(cli.name, run(cli.script, [input]), c.expect, c.file && path.join(tmp, c.file));
-      }
+  // Every case through every CLI, run a few at a time up front; each case then checks its runs.
+  const corpus = badCorpus();
+  const runs: { dir: string; results: Run[] }[] = [];
+  let corpusDir: string;
+  before(async () => {
+    corpusDir = fs.mkdtempSync(path.join(os.tmpdir(), "bad-corpus-"));
+    const inputs = corpus.map((c, i) => {
+      const dir = path.join(corpusDir, String(i));
+      fs.mkdirSync(dir);
+      return { c, dir, input: c.setup(dir) };
     });
-  }
+    const jobs = inputs.flatMap(({ input }) =>
+      MANIFEST_CLIS.map((cli) => () => runAsync(cli.script, [input])),
+    );
+    const results = await pool(jobs, Math.max(2, os.availableParallelism()));
+    inputs.forEach(({ dir }, i) =>
+      runs.push({
+        dir,
+        results: results.slice(i * MANIFEST_CLIS.length, (i + 1) * MANIFEST_CLIS.length),
+      }),
+    );
+  });
+  after(() => fs.rmSync(corpusDir, { recursive: true, force: true }));
+
+  corpus.forEach((c, n) => {
+    it(`${c.kind}: ${c.name}`, () => {
+      const { dir, results } = runs[n];
+      MANIFEST_CLIS.forEach((cli, i) =>
+        assertRefused(cli.name, results[i], c.expect, c.file && path.join(dir, c.file)),
+      );
+    });
+  });
 
   it("hostile file: an unreadable file (EACCES)", () => {
     // As root, permissions do not stop reads: run the CLIs as nobody, on a file only root can read.

@@ -295,6 +295,12 @@ export function badCorpus(): BadCase[] {
     ),
     raw(
       "hostile YAML",
+      "JSON nested 5000 deep",
+      `{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "deep"}, "x": ${"[".repeat(5000)}${"]".repeat(5000)}}`,
+      new RegExp(`nested deeper than ${MAX_DEPTH} levels`),
+    ),
+    raw(
+      "hostile YAML",
       "duplicate key",
       "apiVersion: v1\nkind: Service\nmetadata: {name: a, name: b}\n",
       /invalid YAML \(Map keys must be unique/,
