@@ -9,8 +9,8 @@
  * API server would refuse (the message names the file, object and field); 3 internal error.
  */
 import { analyse, formatConnectionsJson, formatConnectionsText } from "../policy-pack/reachability";
-import { INPUT_LIMITS, loadManifests } from "../policy-pack/manifests";
-import { EXIT, exitCodesHelp, runMain, UsageError } from "./lib/cli";
+import { INPUT_LIMITS, InputError, loadManifests } from "../policy-pack/manifests";
+import { exitCodesHelp, runMain } from "./lib/cli";
 
 const USAGE = `usage: reachability <files or folders of YAML>... [--output txt|json] [--explain <src> <dst>]
   Lists every allowed connection as "src => dst : conns", peers as namespace/name[Kind]
@@ -35,40 +35,50 @@ function main(argv: string[]): number {
     const a = argv[i];
     if (a === "-h" || a === "--help") {
       process.stdout.write(USAGE + "\n");
-      return EXIT.clean;
+      return 0;
     } else if (a === "-o" || a === "--output") {
       output = argv[++i];
     } else if (a.startsWith("--output=")) {
       output = a.slice("--output=".length);
     } else if (a === "--explain") {
-      if (i + 2 >= argv.length) throw new UsageError("--explain needs <src> <dst>");
+      if (i + 2 >= argv.length) return usage("--explain needs <src> <dst>");
       explain = [argv[i + 1], argv[i + 2]];
       i += 2;
     } else if (a.startsWith("-")) {
-      throw new UsageError(`unknown option ${a}`);
+      return usage(`unknown option ${a}`);
     } else {
       paths.push(a);
     }
   }
-  if (output !== "txt" && output !== "json")
-    throw new UsageError(`--output must be txt or json, got ${output}`);
-  if (paths.length === 0) throw new UsageError("no input files or folders");
-  const result = analyse(loadObjects(paths));
+  if (output !== "txt" && output !== "json") return usage(`--output must be txt or json, got ${output}`);
+  if (paths.length === 0) return usage("no input files or folders");
+  let result;
+  try {
+    result = analyse(loadObjects(paths));
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e; // a bug: exit 3 (runMain)
+    process.stderr.write(`reachability: ${(e as Error).message}\n`);
+    return 2;
+  }
   if (explain) {
-    let lines: string[];
     try {
-      lines = result.explainPair(explain[0], explain[1]).lines;
+      process.stdout.write(result.explainPair(explain[0], explain[1]).lines.join("\n") + "\n");
     } catch (e) {
-      throw new UsageError(`--explain: ${(e as Error).message}`);
+      process.stderr.write(`reachability: ${(e as Error).message}\n`);
+      return 2;
     }
-    process.stdout.write(lines.join("\n") + "\n");
-    return EXIT.clean;
+    return 0;
   }
   const conns = result.connections();
   process.stdout.write(
     output === "json" ? formatConnectionsJson(conns) + "\n" : formatConnectionsText(conns),
   );
-  return EXIT.clean;
+  return 0;
+}
+
+function usage(msg: string): number {
+  process.stderr.write(`reachability: ${msg}\n${USAGE}\n`);
+  return 2;
 }
 
 if (require.main === module) runMain("reachability", USAGE, () => main(process.argv.slice(2)));
