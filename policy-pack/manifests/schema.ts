@@ -51,6 +51,65 @@ export interface SchemaProblem {
   reason: string;
 }
 
+/**
+ * API versions the schema packages still carry but Kubernetes has stopped serving
+ * (https://kubernetes.io/docs/reference/using-api/deprecation-guide/): kind -> the version
+ * to use instead, per removed apiVersion.
+ */
+const REMOVED: Record<string, { removedIn: string; kinds: Record<string, string> }> = {
+  "extensions/v1beta1": {
+    removedIn: "1.22",
+    kinds: {
+      Ingress: "networking.k8s.io/v1",
+      NetworkPolicy: "networking.k8s.io/v1",
+      Deployment: "apps/v1",
+      DaemonSet: "apps/v1",
+      ReplicaSet: "apps/v1",
+    },
+  },
+  "apps/v1beta1": { removedIn: "1.16", kinds: { Deployment: "apps/v1", StatefulSet: "apps/v1" } },
+  "apps/v1beta2": {
+    removedIn: "1.16",
+    kinds: { Deployment: "apps/v1", StatefulSet: "apps/v1", DaemonSet: "apps/v1", ReplicaSet: "apps/v1" },
+  },
+  "networking.k8s.io/v1beta1": {
+    removedIn: "1.22",
+    kinds: { Ingress: "networking.k8s.io/v1", IngressClass: "networking.k8s.io/v1" },
+  },
+  "rbac.authorization.k8s.io/v1beta1": {
+    removedIn: "1.22",
+    kinds: Object.fromEntries(
+      ["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"].map((k) => [
+        k,
+        "rbac.authorization.k8s.io/v1",
+      ]),
+    ),
+  },
+  "apiextensions.k8s.io/v1beta1": {
+    removedIn: "1.22",
+    kinds: { CustomResourceDefinition: "apiextensions.k8s.io/v1" },
+  },
+  "policy/v1beta1": {
+    removedIn: "1.25",
+    kinds: {
+      PodDisruptionBudget: "policy/v1",
+      PodSecurityPolicy: "none (Pod Security Admission replaces it)",
+    },
+  },
+  "batch/v1beta1": { removedIn: "1.25", kinds: { CronJob: "batch/v1" } },
+  "discovery.k8s.io/v1beta1": { removedIn: "1.25", kinds: { EndpointSlice: "discovery.k8s.io/v1" } },
+  "autoscaling/v2beta1": { removedIn: "1.25", kinds: { HorizontalPodAutoscaler: "autoscaling/v2" } },
+  "autoscaling/v2beta2": { removedIn: "1.26", kinds: { HorizontalPodAutoscaler: "autoscaling/v2" } },
+};
+
+/** Why `apiVersion` `kind` is no longer served, with what to use instead; undefined if it is. */
+export function removedApi(apiVersion: string, kind: string): string | undefined {
+  const r = REMOVED[apiVersion];
+  const use = r?.kinds[kind];
+  if (!r || !use) return undefined;
+  return `${apiVersion} ${kind} is no longer served (removed in Kubernetes ${r.removedIn}); use ${use}`;
+}
+
 /** Whether the API group is Kubernetes' own (the core group, no dot, or *.k8s.io). */
 export function isBuiltInGroup(apiVersion: string): boolean {
   const { group } = groupVersion(apiVersion);
@@ -169,6 +228,8 @@ export function validateSchema(obj: { apiVersion: string; kind: string }): Schem
       reason: `apiVersion ${JSON.stringify(obj.apiVersion)} is not <group>/<version> (e.g. apps/v1, v1)`,
     };
   }
+  const removed = removedApi(obj.apiVersion, obj.kind);
+  if (removed) return { status: "unknown-kind", reason: removed };
   const builtIn = isBuiltInGroup(obj.apiVersion);
   const pkg = PACKAGES.find((p) => p.covers(group) && (p.name !== "kubernetes-models" || builtIn));
   if (!pkg) return { status: "no-schema" };

@@ -272,6 +272,14 @@ export function badCorpus(): BadCase[] {
       reported: null,
       also: /v1 does not serve kind service; .*kinds are case-sensitive/,
     }),
+    mutation("unknown kind", ["Ingress", "shop"], "apiVersion", "extensions/v1beta1", {
+      reported: null,
+      also: /extensions\/v1beta1 Ingress is no longer served \(removed in Kubernetes 1\.22\); use networking\.k8s\.io\/v1/,
+    }),
+    mutation("unknown kind", ["PodDisruptionBudget", "frontend"], "apiVersion", "policy/v1beta1", {
+      reported: null,
+      also: /use policy\/v1/,
+    }),
     // Hostile YAML.
     raw(
       "hostile YAML",
