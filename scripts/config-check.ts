@@ -1,24 +1,34 @@
 /**
  * `npm run --silent config:check -- <stack config file>...`
- * Exit 0: every file is valid. Exit 1: some file is invalid (each problem names its
- * key). Exit 2: a file cannot be read or is not YAML, or no file was given.
+ * Exit codes (README.md, "Exit codes"): 0 every file is valid; 1 some file is invalid
+ * (each problem names its key); 2 a file cannot be read or is not YAML, or bad
+ * arguments; 3 internal error.
  */
 import { ConfigError, parsePlatformConfig } from "../lib/config";
 import { readRawPlatformConfig } from "../lib/stack-file";
+import { EXIT, exitCodesHelp, runMain, UsageError } from "./lib/cli";
 
-function main(files: string[]): number {
-  if (files.length === 0 || files.some((f) => f.startsWith("-"))) {
-    console.error("usage: npm run --silent config:check -- <stacks/Pulumi.<stack>.yaml>...");
-    return 2;
+const USAGE = `usage: npm run --silent config:check -- <stacks/Pulumi.<stack>.yaml>...
+  Validates the k8s-netplat:platform config of each stack file, naming each bad key.
+${exitCodesHelp("some file's config is invalid")}`;
+
+function main(argv: string[]): number {
+  if (argv.includes("-h") || argv.includes("--help")) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.clean;
   }
-  let worst = 0;
+  const files = argv.filter((a) => a !== "--");
+  const option = files.find((f) => f.startsWith("-"));
+  if (option) throw new UsageError(`unknown option ${option}`);
+  if (files.length === 0) throw new UsageError("no stack file given");
+  let worst: number = EXIT.clean;
   for (const file of files) {
     let raw: unknown;
     try {
       raw = readRawPlatformConfig(file);
     } catch (e) {
       console.error(`error: ${(e as Error).message}`);
-      worst = 2;
+      worst = EXIT.invalid;
       continue;
     }
     try {
@@ -28,10 +38,10 @@ function main(files: string[]): number {
       if (!(e instanceof ConfigError)) throw e;
       console.error(`invalid: ${file}`);
       for (const p of e.problems) console.error(`  - ${p}`);
-      worst = Math.max(worst, 1);
+      worst = Math.max(worst, EXIT.finding);
     }
   }
   return worst;
 }
 
-process.exitCode = main(process.argv.slice(2));
+runMain("config:check", USAGE, () => main(process.argv.slice(2)));

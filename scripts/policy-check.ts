@@ -3,18 +3,21 @@
  *
  *   npm run --silent policy:check -- [--stack dev|prod|multi-cluster] [--output text|json] <files or folders>...
  *
- * Exit codes: 0 no mandatory violation, 1 at least one mandatory violation,
- * 2 bad arguments or unreadable/invalid input.
+ * Exit codes (README.md, "Exit codes"): 0 no mandatory violation, 1 at least one
+ * mandatory violation, 2 bad arguments or input the API server would refuse, 3 internal error.
  */
-import { InputError, loadManifests, manifestsToResources } from "../policy-pack/lib/load-manifests";
+import { INPUT_LIMITS, loadManifests } from "../policy-pack/manifests";
+import { manifestsToResources } from "../policy-pack/lib/load-manifests";
 import { hasMandatory, runPack, STACKS, type StackName, type Violation } from "../policy-pack/lib/run";
+import { EXIT, exitCodesHelp, runMain, UsageError } from "./lib/cli";
 
 const USAGE = `usage: policy:check [--stack ${STACKS.join("|")}] [--output text|json] <file or folder>...
   Reads YAML/JSON manifests (multi-document files, List kinds, folders recursively: *.yaml, *.yml, *.json)
   and runs every rule of policy-pack/ with that stack's policy config (default: prod).
-  Exit 0: no mandatory violation; 1: mandatory violations; 2: bad arguments or input.`;
-
-class UsageError extends Error {}
+  Every object is first checked as the API server would (the schema of its kind, YAML 1.1
+  booleans such as an unquoted "no", selectors, CIDRs, ports); one it would refuse is invalid input.
+  Limits: ${INPUT_LIMITS}.
+${exitCodesHelp("mandatory violations")}`;
 
 interface Args {
   stack: StackName;
@@ -59,32 +62,12 @@ function line(v: Violation): string {
 }
 
 export function main(argv: string[]): number {
-  let args: Args | "help";
-  try {
-    args = parseArgs(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`policy:check: ${e.message}\n${USAGE}\n`);
-    return 2;
-  }
+  const args = parseArgs(argv);
   if (args === "help") {
     process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return EXIT.clean;
   }
-  let violations: Violation[];
-  try {
-    const loaded = loadManifests(args.paths);
-    if (loaded.length === 0) {
-      throw new InputError(
-        `${args.paths.join(", ")}: no Kubernetes objects found (looked for *.yaml, *.yml, *.json)`,
-      );
-    }
-    violations = runPack(manifestsToResources(loaded), args.stack);
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    process.stderr.write(`policy:check: ${e.message}\nInput must be Kubernetes manifests in YAML or JSON.\n`);
-    return 2;
-  }
+  const violations = runPack(manifestsToResources(loadManifests(args.paths)), args.stack);
   if (args.output === "json") {
     const rows = violations.map(({ policy, level, kind, namespace, name, message }) => ({
       policy,
@@ -102,9 +85,7 @@ export function main(argv: string[]): number {
       `policy:check (${args.stack}): ${violations.length} violation(s), ${mandatory} mandatory\n`,
     );
   }
-  return hasMandatory(violations) ? 1 : 0;
+  return hasMandatory(violations) ? EXIT.finding : EXIT.clean;
 }
 
-if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
-}
+if (require.main === module) runMain("policy:check", USAGE, () => main(process.argv.slice(2)));

@@ -5,8 +5,9 @@
  *   npm run --silent preview:summary -- --stack <s> [--cwd <project dir>] [--policy-pack-config <file>]
  *                                        [--charts <dir>] [--from-json <file>] [--save-json <file>]
  *
- * Exit codes: 0 the preview succeeded; 1 it failed (pulumi exited non-zero, an error diagnostic, a
- * mandatory policy violation, unreadable pulumi output); 2 bad arguments or an unreadable --from-json file.
+ * Exit codes (README.md, "Exit codes"): 0 the preview succeeded; 1 it failed (pulumi exited non-zero,
+ * an error diagnostic, a mandatory policy violation, unreadable pulumi output); 2 bad arguments or an
+ * unreadable --from-json file; 3 internal error.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -22,6 +23,7 @@ import {
   verdict,
   type PreviewResult,
 } from "./lib/preview-summary";
+import { EXIT, exitCodesHelp, runMain, UsageError } from "./lib/cli";
 
 const USAGE = `usage: preview:summary --stack <name> [--cwd <dir>] [--policy-pack-config <file>] [--charts <dir>] [--from-json <file>] [--save-json <file>]
   Runs, in --cwd (default: the repository root):
@@ -32,11 +34,9 @@ const USAGE = `usage: preview:summary --stack <name> [--cwd <dir>] [--policy-pac
                         reads a temporary copy of the stack file with it set (--config-file).
   --from-json <file|->  summarise a saved \`pulumi preview --json\` output (digest or event stream) instead.
   --save-json <file>    also write pulumi's raw JSON output there.
-  Exit 0: preview succeeded; 1: preview failed (incl. mandatory policy violations); 2: bad arguments.`;
+${exitCodesHelp("the preview failed (incl. mandatory policy violations)")}`;
 
 const ROOT = path.join(__dirname, "..");
-
-class UsageError extends Error {}
 
 interface Args {
   stack: string;
@@ -132,17 +132,10 @@ function runPulumi(args: Args, configFile: string, stackConfigFile?: string): Pr
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let args: Args | "help";
-  try {
-    args = parseArgs(argv);
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`preview:summary: ${e.message}\n${USAGE}\n`);
-    return 2;
-  }
+  const args = parseArgs(argv);
   if (args === "help") {
     process.stdout.write(`${USAGE}\n`);
-    return 0;
+    return EXIT.clean;
   }
 
   if (args.fromJson !== undefined) {
@@ -154,20 +147,20 @@ export async function main(argv: string[]): Promise<number> {
     } catch (e) {
       const why = e instanceof PreviewParseError ? e.message : (e as Error).message;
       process.stderr.write(`preview:summary: --from-json ${args.fromJson}: ${why}\n`);
-      return 2;
+      return EXIT.invalid;
     }
     process.stdout.write(renderMarkdown(result, { stack: args.stack }));
-    return verdict(result).failed ? 1 : 0;
+    return verdict(result).failed ? EXIT.finding : EXIT.clean;
   }
 
   const configFile = args.policyPackConfig ?? path.join("policy-pack", "config", `${args.stack}.json`);
   if (!fs.existsSync(path.resolve(args.cwd, configFile))) {
     process.stderr.write(`preview:summary: policy pack config ${configFile} not found in ${args.cwd}\n`);
-    return 2;
+    return EXIT.invalid;
   }
   if (!fs.existsSync(path.join(args.cwd, "policy-pack"))) {
     process.stderr.write(`preview:summary: no policy-pack folder in ${args.cwd}\n`);
-    return 2;
+    return EXIT.invalid;
   }
   let stackConfigFile: string | undefined;
   if (args.charts !== undefined) {
@@ -203,15 +196,7 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     renderMarkdown(result, { stack: args.stack, exitCode: run.code, stderr: run.stderr, parseError }),
   );
-  return verdict(result, run.code).failed ? 1 : 0;
+  return verdict(result, run.code).failed ? EXIT.finding : EXIT.clean;
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (e) => {
-      process.stderr.write(`preview:summary: ${(e as Error).stack ?? e}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runMain("preview:summary", USAGE, () => main(process.argv.slice(2)));

@@ -5,14 +5,27 @@
  *   npm run --silent reachability -- <files or folders of YAML> [--output txt|json]
  *   npm run --silent reachability -- <files or folders> --explain <src> <dst>
  *
- * Exit 0 with the list; 2 with a message naming the file and reason on bad input.
+ * Exit codes (README.md, "Exit codes"): 0 with the list; 2 bad arguments, or input the
+ * API server would refuse (the message names the file, object and field); 3 internal error.
  */
 import { analyse, formatConnectionsJson, formatConnectionsText } from "../policy-pack/reachability";
-import { loadManifests } from "../policy-pack/reachability/load";
+import { INPUT_LIMITS, InputError, loadManifests } from "../policy-pack/manifests";
+import { exitCodesHelp, runMain } from "./lib/cli";
 
 const USAGE = `usage: reachability <files or folders of YAML>... [--output txt|json] [--explain <src> <dst>]
   Lists every allowed connection as "src => dst : conns", peers as namespace/name[Kind]
-  and external ranges as a.b.c.d-e.f.g.h[External].`;
+  and external ranges as a.b.c.d-e.f.g.h[External].
+  Every object is first checked as the API server would; one it would refuse is invalid input.
+  Limits: ${INPUT_LIMITS}.
+${exitCodesHelp("not used by list and --explain")}`;
+
+/**
+ * The objects under `paths` for the analyser, read and checked by the one manifest
+ * loader; throws an InputError (exit 2) naming file, object and field.
+ */
+export function loadObjects(paths: readonly string[]): unknown[] {
+  return loadManifests(paths).map((l) => l.manifest);
+}
 
 function main(argv: string[]): number {
   const paths: string[] = [];
@@ -41,8 +54,9 @@ function main(argv: string[]): number {
   if (paths.length === 0) return usage("no input files or folders");
   let result;
   try {
-    result = analyse(loadManifests(paths));
+    result = analyse(loadObjects(paths));
   } catch (e) {
+    if (!(e instanceof InputError)) throw e; // a bug: exit 3 (runMain)
     process.stderr.write(`reachability: ${(e as Error).message}\n`);
     return 2;
   }
@@ -67,4 +81,4 @@ function usage(msg: string): number {
   return 2;
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (require.main === module) runMain("reachability", USAGE, () => main(process.argv.slice(2)));

@@ -7,34 +7,19 @@
  * (`npm run policy:check`).
  */
 
-export type StringMap = Record<string, string>;
+import type { K8sManifest, LabelSelector, ObjectMeta, StringMap } from "../manifests/types";
+import { isRecord } from "../manifests/types";
 
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  labels?: StringMap;
-  annotations?: StringMap;
-}
-
-export interface K8sManifest {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMeta;
-  spec?: Record<string, unknown>;
-  data?: StringMap;
-  [key: string]: unknown;
-}
-
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-  values?: string[];
-}
-
-export interface LabelSelector {
-  matchLabels?: StringMap;
-  matchExpressions?: LabelSelectorRequirement[];
-}
+// The object shapes are shared with the reachability analyser and the loader.
+export type {
+  K8sManifest,
+  LabelSelector,
+  LabelSelectorOperator,
+  LabelSelectorRequirement,
+  ObjectMeta,
+  StringMap,
+} from "../manifests/types";
+export { isRecord };
 
 export interface Capabilities {
   add?: string[];
@@ -252,10 +237,6 @@ export function toManifest(
 export function describe(m: K8sManifest): string {
   const ns = m.metadata.namespace;
   return `${m.kind} ${ns ? `${ns}/` : ""}${m.metadata.name ?? "(unnamed)"}`;
-}
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Kinds that have no namespace (the ones this pack may meet). */

@@ -3,8 +3,10 @@
  * set of port numbers kept as sorted, disjoint, non-adjacent closed intervals.
  */
 
-export const PROTOCOLS = ["TCP", "UDP", "SCTP"] as const;
-export type L4Protocol = (typeof PROTOCOLS)[number];
+import { L4_PROTOCOLS, type L4Protocol } from "../manifests/types";
+
+export const PROTOCOLS = L4_PROTOCOLS;
+export type { L4Protocol };
 
 export const MIN_PORT = 1;
 export const MAX_PORT = 65535;

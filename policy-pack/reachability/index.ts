@@ -18,5 +18,5 @@ export {
   type Workload,
   type Model,
 } from "./objects";
-export { parseManifests } from "./manifests";
+export { loadManifests, parseManifests, InputError, type LoadedManifest } from "../manifests";
 export { checkIntent, formatIntentTable, type IntentFinding } from "./check-intent";

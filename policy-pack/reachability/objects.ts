@@ -1,8 +1,9 @@
 /**
  * Reads plain Kubernetes manifests (parsed YAML/JSON) into the analyser's model:
  * namespaces, workloads (pods grouped by owner) and checked NetworkPolicies.
- * Bad input throws an Error naming the object and the field.
+ * Bad input throws an InputError naming the object and the field.
  */
+import { InputError } from "../manifests/errors";
 import { ConnSet, type Interval, type L4Protocol, MAX_PORT, MIN_PORT, PROTOCOLS } from "./conns";
 import { parseCidr, subtractRanges } from "./ipv4";
 import { compileSelector, type Labels, type Selector } from "./selectors";
@@ -96,16 +97,17 @@ function isObj(v: unknown): v is Record<string, unknown> {
 
 function strMap(v: unknown, where: string): Record<string, string> {
   if (v === undefined || v === null) return {};
-  if (!isObj(v)) throw new Error(`${where}: must be a map of strings`);
+  if (!isObj(v)) throw new InputError(`${where}: must be a map of strings`);
   for (const [k, x] of Object.entries(v)) {
-    if (typeof x !== "string") throw new Error(`${where}.${k}: must be a string, got ${JSON.stringify(x)}`);
+    if (typeof x !== "string")
+      throw new InputError(`${where}.${k}: must be a string, got ${JSON.stringify(x)}`);
   }
   return v as Record<string, string>;
 }
 
 function list(v: unknown, where: string): unknown[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new Error(`${where}: must be a list`);
+  if (!Array.isArray(v)) throw new InputError(`${where}: must be a list`);
   return v;
 }
 
@@ -117,10 +119,11 @@ function objName(o: Record<string, unknown>): {
 } {
   const kind = String(o.kind);
   const meta = isObj(o.metadata) ? o.metadata : {};
-  if (typeof meta.name !== "string" || meta.name === "") throw new Error(`${kind} without metadata.name`);
+  if (typeof meta.name !== "string" || meta.name === "")
+    throw new InputError(`${kind} without metadata.name`);
   const ns = meta.namespace === undefined || meta.namespace === null ? "default" : meta.namespace;
   if (typeof ns !== "string" || ns === "")
-    throw new Error(`${kind} ${meta.name}: metadata.namespace must be a string`);
+    throw new InputError(`${kind} ${meta.name}: metadata.namespace must be a string`);
   return { kind, name: meta.name, namespace: ns, what: `${kind} ${ns}/${meta.name}` };
 }
 
@@ -129,7 +132,8 @@ export function flattenObjects(objects: readonly unknown[]): Record<string, unkn
   const out: Record<string, unknown>[] = [];
   const visit = (o: unknown): void => {
     if (o === null || o === undefined) return;
-    if (!isObj(o)) throw new Error(`expected a Kubernetes object, got ${JSON.stringify(o).slice(0, 80)}`);
+    if (!isObj(o))
+      throw new InputError(`expected a Kubernetes object, got ${JSON.stringify(o).slice(0, 80)}`);
     if (typeof o.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items)) {
       o.items.forEach(visit);
       return;
@@ -143,7 +147,7 @@ export function flattenObjects(objects: readonly unknown[]): Record<string, unkn
 function protocolOf(v: unknown, where: string): L4Protocol {
   if (v === undefined || v === null || v === "") return "TCP";
   if (typeof v !== "string" || !(PROTOCOLS as readonly string[]).includes(v)) {
-    throw new Error(`${where}: protocol must be one of TCP, UDP, SCTP, got ${JSON.stringify(v)}`);
+    throw new InputError(`${where}: protocol must be one of TCP, UDP, SCTP, got ${JSON.stringify(v)}`);
   }
   return v as L4Protocol;
 }
@@ -158,7 +162,7 @@ function podTemplate(o: Record<string, unknown>, kind: string, what: string): Re
         ? spec.jobTemplate.spec.template
         : undefined
       : spec?.template;
-  if (!isObj(tpl)) throw new Error(`${what}: ${path} is missing`);
+  if (!isObj(tpl)) throw new InputError(`${what}: ${path} is missing`);
   return tpl;
 }
 
@@ -169,8 +173,8 @@ function containerPorts(podLike: Record<string, unknown>, what: string, prefix: 
     if (!isObj(c)) return;
     list(c.ports, `${what}: ${prefix}spec.containers[${ci}].ports`).forEach((p, pi) => {
       const at = `${what}: ${prefix}spec.containers[${ci}].ports[${pi}]`;
-      if (!isObj(p)) throw new Error(`${at}: must be an object`);
-      if (!Number.isInteger(p.containerPort)) throw new Error(`${at}.containerPort: must be an integer`);
+      if (!isObj(p)) throw new InputError(`${at}: must be an object`);
+      if (!Number.isInteger(p.containerPort)) throw new InputError(`${at}.containerPort: must be an integer`);
       out.push({
         name: typeof p.name === "string" && p.name !== "" ? p.name : undefined,
         port: p.containerPort as number,
@@ -196,7 +200,9 @@ function parseWorkload(o: Record<string, unknown>): Workload {
     const ctl = refs.find((r) => isObj(r) && r.controller === true) as Record<string, unknown> | undefined;
     if (ctl && ctl.kind !== "Node") {
       if (typeof ctl.name !== "string" || typeof ctl.kind !== "string") {
-        throw new Error(`${what}: metadata.ownerReferences: the controller reference needs kind and name`);
+        throw new InputError(
+          `${what}: metadata.ownerReferences: the controller reference needs kind and name`,
+        );
       }
       ownerName = ctl.name;
       ownerKind = ctl.kind;
@@ -213,32 +219,33 @@ function parseWorkload(o: Record<string, unknown>): Workload {
 }
 
 function parsePort(raw: unknown, where: string): RulePort {
-  if (!isObj(raw)) throw new Error(`${where}: must be an object`);
+  if (!isObj(raw)) throw new InputError(`${where}: must be an object`);
   const protocol = protocolOf(raw.protocol, `${where}.protocol`);
   const port = raw.port;
   const endPort = raw.endPort;
   if (port === undefined || port === null) {
-    if (endPort !== undefined && endPort !== null) throw new Error(`${where}.endPort: endPort needs port`);
+    if (endPort !== undefined && endPort !== null)
+      throw new InputError(`${where}.endPort: endPort needs port`);
     return { protocol };
   }
   if (typeof port === "string" && !/^\d+$/.test(port)) {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(port) || port.length > 15) {
-      throw new Error(`${where}.port: "${port}" is not a valid port name`);
+      throw new InputError(`${where}.port: "${port}" is not a valid port name`);
     }
     if (endPort !== undefined && endPort !== null) {
-      throw new Error(`${where}.endPort: endPort cannot be used with the named port "${port}"`);
+      throw new InputError(`${where}.endPort: endPort cannot be used with the named port "${port}"`);
     }
     return { protocol, port };
   }
   const n = typeof port === "string" ? Number(port) : port;
   if (!Number.isInteger(n) || (n as number) < MIN_PORT || (n as number) > MAX_PORT) {
-    throw new Error(
+    throw new InputError(
       `${where}.port: must be a port number 1-65535 or a port name, got ${JSON.stringify(port)}`,
     );
   }
   if (endPort === undefined || endPort === null) return { protocol, port: n as number };
   if (!Number.isInteger(endPort) || (endPort as number) < (n as number) || (endPort as number) > MAX_PORT) {
-    throw new Error(
+    throw new InputError(
       `${where}.endPort: must be an integer from port (${n}) to 65535, got ${JSON.stringify(endPort)}`,
     );
   }
@@ -246,36 +253,38 @@ function parsePort(raw: unknown, where: string): RulePort {
 }
 
 function parsePeer(raw: unknown, where: string): RulePeer {
-  if (!isObj(raw)) throw new Error(`${where}: must be an object`);
+  if (!isObj(raw)) throw new InputError(`${where}: must be an object`);
   for (const k of Object.keys(raw)) {
     if (k !== "podSelector" && k !== "namespaceSelector" && k !== "ipBlock") {
-      throw new Error(`${where}: unknown field "${k}"`);
+      throw new InputError(`${where}: unknown field "${k}"`);
     }
   }
   const has = (k: string): boolean => raw[k] !== undefined && raw[k] !== null;
   if (has("ipBlock")) {
     if (has("podSelector") || has("namespaceSelector")) {
-      throw new Error(
+      throw new InputError(
         `${where}: ipBlock cannot be combined with podSelector or namespaceSelector in one peer`,
       );
     }
     const ib = raw.ipBlock;
-    if (!isObj(ib)) throw new Error(`${where}.ipBlock: must be an object`);
+    if (!isObj(ib)) throw new InputError(`${where}.ipBlock: must be an object`);
     let base: Interval;
     try {
       base = parseCidr(ib.cidr as string);
     } catch (e) {
-      throw new Error(`${where}.ipBlock.cidr: ${(e as Error).message}`);
+      throw new InputError(`${where}.ipBlock.cidr: ${(e as Error).message}`);
     }
     const except = list(ib.except, `${where}.ipBlock.except`).map((c, i) => {
       let r: Interval;
       try {
         r = parseCidr(c as string);
       } catch (e) {
-        throw new Error(`${where}.ipBlock.except[${i}]: ${(e as Error).message}`);
+        throw new InputError(`${where}.ipBlock.except[${i}]: ${(e as Error).message}`);
       }
       if (r[0] < base[0] || r[1] > base[1]) {
-        throw new Error(`${where}.ipBlock.except[${i}]: ${String(c)} is not within cidr ${String(ib.cidr)}`);
+        throw new InputError(
+          `${where}.ipBlock.except[${i}]: ${String(c)} is not within cidr ${String(ib.cidr)}`,
+        );
       }
       return r;
     });
@@ -287,7 +296,7 @@ function parsePeer(raw: unknown, where: string): RulePeer {
     };
   }
   if (!has("podSelector") && !has("namespaceSelector")) {
-    throw new Error(`${where}: a peer needs podSelector, namespaceSelector or ipBlock`);
+    throw new InputError(`${where}: a peer needs podSelector, namespaceSelector or ipBlock`);
   }
   const podSelector = has("podSelector")
     ? compileSelector(raw.podSelector, `${where}.podSelector`)
@@ -307,12 +316,14 @@ function parsePeer(raw: unknown, where: string): RulePeer {
 function parsePolicy(o: Record<string, unknown>): Policy {
   const { name, namespace, what } = objName(o);
   if (o.apiVersion !== "networking.k8s.io/v1") {
-    throw new Error(`${what}: apiVersion must be networking.k8s.io/v1, got ${JSON.stringify(o.apiVersion)}`);
+    throw new InputError(
+      `${what}: apiVersion must be networking.k8s.io/v1, got ${JSON.stringify(o.apiVersion)}`,
+    );
   }
   const spec = o.spec;
-  if (!isObj(spec)) throw new Error(`${what}: spec is missing`);
+  if (!isObj(spec)) throw new InputError(`${what}: spec is missing`);
   if (spec.podSelector === undefined || spec.podSelector === null) {
-    throw new Error(`${what}: spec.podSelector is required ({} selects every pod of the namespace)`);
+    throw new InputError(`${what}: spec.podSelector is required ({} selects every pod of the namespace)`);
   }
   const policy: Policy = {
     namespace,
@@ -327,7 +338,9 @@ function parsePolicy(o: Record<string, unknown>): Policy {
   const types = list(spec.policyTypes, `${what}: spec.policyTypes`);
   types.forEach((t, i) => {
     if (t !== "Ingress" && t !== "Egress") {
-      throw new Error(`${what}: spec.policyTypes[${i}]: must be Ingress or Egress, got ${JSON.stringify(t)}`);
+      throw new InputError(
+        `${what}: spec.policyTypes[${i}]: must be Ingress or Egress, got ${JSON.stringify(t)}`,
+      );
     }
   });
   for (const direction of ["ingress", "egress"] as const) {
@@ -335,7 +348,7 @@ function parsePolicy(o: Record<string, unknown>): Policy {
     list(spec[direction], `${what}: spec.${direction}`).forEach((r, index) => {
       const at = `${what}: spec.${direction}[${index}]`;
       if (r === null) r = {};
-      if (!isObj(r)) throw new Error(`${at}: must be an object`);
+      if (!isObj(r)) throw new InputError(`${at}: must be an object`);
       const rawPeers = list(r[peersKey], `${at}.${peersKey}`);
       const rawPorts = list(r.ports, `${at}.ports`);
       const peers = rawPeers.length
@@ -377,19 +390,19 @@ export function readObjects(objects: readonly unknown[]): Model {
     if (kind === "Namespace") {
       const meta = isObj(o.metadata) ? o.metadata : {};
       if (typeof meta.name !== "string" || meta.name === "")
-        throw new Error("Namespace without metadata.name");
+        throw new InputError("Namespace without metadata.name");
       const labels = strMap(meta.labels, `Namespace ${meta.name}: metadata.labels`);
-      if (namespaces.has(meta.name)) throw new Error(`Namespace ${meta.name}: declared twice`);
+      if (namespaces.has(meta.name)) throw new InputError(`Namespace ${meta.name}: declared twice`);
       // The API server sets this label to the name on every namespace, overriding any other value.
       namespaces.set(meta.name, { ...labels, [NS_NAME_LABEL]: meta.name });
     } else if (kind === "NetworkPolicy") {
       const p = parsePolicy(o);
-      if (seen.has(`NetworkPolicy ${p.id}`)) throw new Error(`NetworkPolicy ${p.id}: declared twice`);
+      if (seen.has(`NetworkPolicy ${p.id}`)) throw new InputError(`NetworkPolicy ${p.id}: declared twice`);
       seen.add(`NetworkPolicy ${p.id}`);
       policies.push(p);
     } else if ((WORKLOAD_KINDS as readonly unknown[]).includes(kind)) {
       const { what } = objName(o);
-      if (seen.has(what)) throw new Error(`${what}: declared twice`);
+      if (seen.has(what)) throw new InputError(`${what}: declared twice`);
       seen.add(what);
       const w = parseWorkload(o);
       const prev = byOwner.get(w.id);
@@ -401,7 +414,7 @@ export function readObjects(objects: readonly unknown[]): Model {
       const a = JSON.stringify(Object.entries(prev.labels).sort());
       const b = JSON.stringify(Object.entries(w.labels).sort());
       if (a !== b) {
-        throw new Error(
+        throw new InputError(
           `${what}: its labels differ from another pod of the same owner ${w.id}; cannot aggregate`,
         );
       }

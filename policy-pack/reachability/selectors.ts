@@ -1,10 +1,12 @@
 /** Kubernetes label selectors (metav1.LabelSelector), compiled and checked. */
+import { InputError } from "../manifests/errors";
+import { LABEL_SELECTOR_OPERATORS, type LabelSelectorOperator } from "../manifests/types";
 
 export type Labels = Readonly<Record<string, string>>;
 
 export interface Requirement {
   key: string;
-  operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+  operator: LabelSelectorOperator;
   values: readonly string[];
 }
 
@@ -17,7 +19,7 @@ export interface Selector {
   readonly text: string;
 }
 
-const OPERATORS = new Set(["In", "NotIn", "Exists", "DoesNotExist"]);
+const OPERATORS = new Set<string>(LABEL_SELECTOR_OPERATORS);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -29,46 +31,49 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
  */
 export function compileSelector(raw: unknown, where: string): Selector {
   if (!isPlainObject(raw))
-    throw new Error(`${where}: a label selector must be an object, got ${JSON.stringify(raw)}`);
+    throw new InputError(`${where}: a label selector must be an object, got ${JSON.stringify(raw)}`);
   for (const k of Object.keys(raw)) {
     if (k !== "matchLabels" && k !== "matchExpressions") {
-      throw new Error(
+      throw new InputError(
         `${where}: unknown field "${k}" (a label selector has matchLabels and matchExpressions)`,
       );
     }
   }
   const matchLabels: [string, string][] = [];
   if (raw.matchLabels !== undefined && raw.matchLabels !== null) {
-    if (!isPlainObject(raw.matchLabels)) throw new Error(`${where}.matchLabels: must be a map of strings`);
+    if (!isPlainObject(raw.matchLabels))
+      throw new InputError(`${where}.matchLabels: must be a map of strings`);
     for (const [k, v] of Object.entries(raw.matchLabels)) {
       if (typeof v !== "string") {
-        throw new Error(`${where}.matchLabels.${k}: value must be a string, got ${JSON.stringify(v)}`);
+        throw new InputError(`${where}.matchLabels.${k}: value must be a string, got ${JSON.stringify(v)}`);
       }
       matchLabels.push([k, v]);
     }
   }
   const requirements: Requirement[] = [];
   if (raw.matchExpressions !== undefined && raw.matchExpressions !== null) {
-    if (!Array.isArray(raw.matchExpressions)) throw new Error(`${where}.matchExpressions: must be a list`);
+    if (!Array.isArray(raw.matchExpressions))
+      throw new InputError(`${where}.matchExpressions: must be a list`);
     raw.matchExpressions.forEach((e: unknown, i: number) => {
       const at = `${where}.matchExpressions[${i}]`;
-      if (!isPlainObject(e)) throw new Error(`${at}: must be an object`);
-      if (typeof e.key !== "string" || e.key === "") throw new Error(`${at}.key: must be a non-empty string`);
+      if (!isPlainObject(e)) throw new InputError(`${at}: must be an object`);
+      if (typeof e.key !== "string" || e.key === "")
+        throw new InputError(`${at}.key: must be a non-empty string`);
       if (typeof e.operator !== "string" || !OPERATORS.has(e.operator)) {
-        throw new Error(
+        throw new InputError(
           `${at}.operator: unknown operator ${JSON.stringify(e.operator)} (one of In, NotIn, Exists, DoesNotExist)`,
         );
       }
       const op = e.operator as Requirement["operator"];
       const values = e.values === undefined || e.values === null ? [] : e.values;
       if (!Array.isArray(values) || !values.every((v) => typeof v === "string")) {
-        throw new Error(`${at}.values: must be a list of strings`);
+        throw new InputError(`${at}.values: must be a list of strings`);
       }
       if ((op === "In" || op === "NotIn") && values.length === 0) {
-        throw new Error(`${at}.values: operator ${op} needs at least one value`);
+        throw new InputError(`${at}.values: operator ${op} needs at least one value`);
       }
       if ((op === "Exists" || op === "DoesNotExist") && values.length > 0) {
-        throw new Error(`${at}.values: operator ${op} takes no values`);
+        throw new InputError(`${at}.values: operator ${op} takes no values`);
       }
       requirements.push({ key: e.key, operator: op, values: [...new Set(values as string[])].sort() });
     });

@@ -4,6 +4,7 @@
  * Gateway API). Kinds with no published schema package are listed here by name, so a
  * new kind the program starts emitting fails the suite until someone classifies it.
  */
+import { validateSchema } from "../../policy-pack/manifests/schema";
 
 /** Kinds the program emits for which no maintained schema package exists on npm. */
 export const NO_PUBLISHED_SCHEMA: ReadonlyMap<string, string> = new Map([
@@ -16,26 +17,6 @@ export const NO_PUBLISHED_SCHEMA: ReadonlyMap<string, string> = new Map([
   ["submariner.io/v1alpha1/Submariner", "Submariner operator CRD; no npm schema package"],
 ]);
 
-// kubernetes-models v5 ships ES modules only; a real dynamic import (which TypeScript's
-// CommonJS output would otherwise turn into require) loads them from this CommonJS suite.
-const importEsm = new Function("specifier", "return import(specifier)") as (
-  s: string,
-) => Promise<Record<string, unknown>>;
-
-function modulePath(apiVersion: string, kind: string): string | undefined {
-  const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
-  if (group === "") return `kubernetes-models/${version}/${kind}`;
-  if (group.endsWith(".istio.io")) return `@kubernetes-models/istio/${group}/${version}/${kind}`;
-  if (group === "cert-manager.io" || group === "acme.cert-manager.io") {
-    return `@kubernetes-models/cert-manager/${group}/${version}/${kind}`;
-  }
-  if (group === "gateway.networking.k8s.io")
-    return `@kubernetes-models/gateway-api/${group}/${version}/${kind}`;
-  if (!group.includes(".") || group.endsWith(".k8s.io"))
-    return `kubernetes-models/${group}/${version}/${kind}`;
-  return undefined;
-}
-
 export type SchemaResult = { status: "valid" } | { status: "no-schema"; reason: string };
 
 interface ObjectLike {
@@ -44,28 +25,27 @@ interface ObjectLike {
   metadata?: { name?: string; namespace?: string };
 }
 
-/** Throws with the schema's complaint when the object is invalid. */
+/**
+ * Throws with the schema's complaint when the object is invalid. The schemas are the
+ * manifest loader's (policy-pack/manifests/schema.ts), so the program's output and the
+ * CLIs' input are judged by one mapping of kinds to packages.
+ */
 export async function validateAgainstSchema(obj: ObjectLike): Promise<SchemaResult> {
   const gvk = `${obj.apiVersion}/${obj.kind}`;
   const reason = NO_PUBLISHED_SCHEMA.get(gvk);
   if (reason) return { status: "no-schema", reason };
-  const path = modulePath(obj.apiVersion, obj.kind);
-  if (!path)
-    throw new Error(
-      `${gvk}: no schema source known; add it to NO_PUBLISHED_SCHEMA with the reason, or map its package`,
-    );
-  let mod: Record<string, unknown>;
-  try {
-    mod = await importEsm(path);
-  } catch (e) {
-    throw new Error(`${gvk}: cannot load ${path} (${(e as Error).message.split("\n")[0]})`);
+  const verdict = validateSchema(obj);
+  const where = `${gvk} ${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? "?"}`;
+  switch (verdict.status) {
+    case "valid":
+      return { status: "valid" };
+    case "no-schema":
+      throw new Error(
+        `${gvk}: no schema source known; add it to NO_PUBLISHED_SCHEMA with the reason, or map its package`,
+      );
+    case "unknown-kind":
+      throw new Error(`${where}: ${verdict.reason}`);
+    case "invalid":
+      throw new Error(`${where}: ${verdict.problems.map((p) => `${p.field} ${p.reason}`).join(", ")}`);
   }
-  const Model = mod[obj.kind] as new (data: unknown) => { validate(): void };
-  try {
-    new Model(obj).validate();
-  } catch (e) {
-    const where = `${obj.metadata?.namespace ?? ""}/${obj.metadata?.name ?? "?"}`;
-    throw new Error(`${gvk} ${where}: ${(e as Error).message}`);
-  }
-  return { status: "valid" };
 }

@@ -10,6 +10,7 @@ import { K8sObject } from "../../../lib/k8s-object";
 import { Registered, manifestsOf, runUnderMocks } from "../../support/program";
 import { validateAgainstSchema } from "../../support/schema";
 import { PackResource, runPack } from "../../../policy-pack/lib/run";
+import { checkManifest } from "../../../policy-pack/manifests";
 import type { StackOutputs } from "../../../components/stack";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -214,6 +215,12 @@ describe("every stack's emitted objects", () => {
         if ((await validateAgainstSchema(m)).status === "valid") validated++;
       }
       assert.ok(validated > 0.8 * r.manifests.length, `${validated} of ${r.manifests.length} validated`);
+    });
+
+    it(`${stack}: every Kubernetes object passes the manifest loader's checks (what policy:check reads)`, async () => {
+      const r = await run(stack);
+      // checkManifest throws an InputError naming the object and field the API server would refuse.
+      for (const m of r.manifests) checkManifest(JSON.parse(JSON.stringify(m)), `${stack}`);
     });
 
     it(`${stack}: the policy pack finds no mandatory violation`, async () => {

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { loadManifests, manifestsToResources } from "../../../policy-pack/lib/load-manifests";
+import { manifestsToResources } from "../../../policy-pack/lib/load-manifests";
+import { loadManifests } from "../../../policy-pack/manifests";
 import { STACKS } from "../../../policy-pack/lib/run";
 import { POLICY_NAMES } from "../../../policy-pack/policies";
 import { FIXTURES, runStack, summary } from "./harness";
@@ -50,7 +51,6 @@ const EXPECTED: Array<[string, string]> = [
   ["kubernetes-networkpolicy-no-egress-anywhere", "NetworkPolicy shop/orders-egress"],
   ["kubernetes-networkpolicy-dns-udp-tcp", "NetworkPolicy shop/orders-egress"],
   ["kubernetes-networkpolicy-explicit-protocol", "NetworkPolicy shop/orders-egress"],
-  ["kubernetes-networkpolicy-endport-numeric", "NetworkPolicy shop/orders-egress"],
   ["istio-peerauthentication-strict", "PeerAuthentication shop/shop-permissive"],
   ["certmanager-clusterissuer-acme-production", "ClusterIssuer letsencrypt"],
   ["kubernetes-deployment-ha", "Deployment legacy-web"],
@@ -92,8 +92,13 @@ describe("insecure fixture (test/fixtures/insecure)", () => {
     });
   }
 
-  it(`fires every rule of the pack${hasEngine ? "" : " (reachability-matches-intent excepted: check-intent.ts absent)"}`, () => {
+  // kubernetes-networkpolicy-endport-numeric flags what the API server refuses
+  // (endPort with a named or larger port): on plain manifests the loader refuses such
+  // an object as invalid input before any rule runs, so no valid fixture can fire it.
+  // It guards `pulumi preview`, where the API server has not seen the object yet.
+  it(`fires every rule of the pack but endport-numeric${hasEngine ? "" : " (reachability-matches-intent excepted: check-intent.ts absent)"}`, () => {
     const all = new Set(POLICY_NAMES);
+    all.delete("kubernetes-networkpolicy-endport-numeric");
     if (!hasEngine) all.delete("reachability-matches-intent");
     assert.deepStrictEqual([...new Set(violations.map((v) => v.policy))].sort(), [...all].sort());
   });

@@ -8,7 +8,8 @@ import { unknownCheckingProxy } from "@pulumi/policy";
 import { parseAllDocuments } from "yaml";
 import type { K8sManifest } from "../../../policy-pack/lib/k8s";
 import { typeTokenFor } from "../../../policy-pack/lib/k8s";
-import { loadManifests, manifestsToResources } from "../../../policy-pack/lib/load-manifests";
+import { manifestsToResources } from "../../../policy-pack/lib/load-manifests";
+import { loadManifests } from "../../../policy-pack/manifests";
 import type { PackPolicy } from "../../../policy-pack/lib/rule";
 import {
   runPack,

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { loadManifests, manifestsToResources } from "../../../policy-pack/lib/load-manifests";
+import { manifestsToResources } from "../../../policy-pack/lib/load-manifests";
+import { loadManifests } from "../../../policy-pack/manifests";
 import type { K8sManifest } from "../../../policy-pack/lib/k8s";
 import { runPack } from "../../../policy-pack/lib/run";
 import type { IntentDocument } from "../../../policy-pack/reachability/intent-document";

@@ -19,7 +19,7 @@ import {
   type L4Protocol,
   PROTOCOLS,
 } from "../../../policy-pack/reachability";
-import { loadManifests } from "../../../policy-pack/reachability/load";
+import { loadManifests } from "../../../policy-pack/manifests";
 
 export const REPO_ROOT = path.resolve(__dirname, "../../..");
 /** The binary scripts/netpol-analyzer.sh builds; NETPOL_ANALYZER overrides it. */
@@ -64,7 +64,7 @@ export function runNetpolAnalyzer(dir: string, timeoutMs = 600_000): ToolRun {
 /** Our analyser over the same paths, in netpol-analyzer's text (suffix stripped). */
 export function runOurs(paths: readonly string[]): ToolRun {
   try {
-    const text = formatConnectionsText(analyse(loadManifests(paths)).connections());
+    const text = formatConnectionsText(analyse(loadManifests(paths).map((l) => l.manifest)).connections());
     return {
       lines: text
         .split("\n")
@@ -188,7 +188,14 @@ export function compareWithNetpolAnalyzer(paths: readonly string[]): Comparison 
   try {
     const theirs = runNetpolAnalyzer(dir);
     const ours = runOurs(paths);
-    return { ours, theirs, differences: unexplained(dir, loadManifests(paths)) };
+    return {
+      ours,
+      theirs,
+      differences: unexplained(
+        dir,
+        loadManifests(paths).map((l) => l.manifest),
+      ),
+    };
   } finally {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   }
