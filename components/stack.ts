@@ -93,7 +93,7 @@ export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}
   );
   if (platform.render && platform.submariner && !secrets.submarinerBroker) {
     throw new pulumi.RunError(
-      "render mode cannot read the Submariner broker's token back from a cluster: set the secrets " +
+      `cluster ${platform.submariner.broker} (Submariner broker): render mode cannot read the broker's token back from a cluster: set the secrets ` +
         "k8s-netplat:submarinerBrokerToken and k8s-netplat:submarinerBrokerCa (pulumi config set --secret ...)",
     );
   }

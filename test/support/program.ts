@@ -38,6 +38,26 @@ export interface RunOptions {
   /** Secret config values, by key (without the project prefix). */
   secrets?: Record<string, string>;
   preview?: boolean;
+  /**
+   * The live state a `Resource.get` read returns, by the read's arguments. Default:
+   * {@link liveStateOf}, which answers a service-account token Secret as the token
+   * controller would have filled it, and anything else with its inputs.
+   */
+  readState?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>;
+}
+
+const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+
+/** What a read finds on a healthy cluster: a token Secret holds a token and the CA. */
+export function liveStateOf(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  if (args.type === "kubernetes:core/v1:Secret") {
+    return {
+      ...args.inputs,
+      type: "kubernetes.io/service-account-token",
+      data: { token: b64("mock-token"), "ca.crt": b64("mock-ca") },
+    };
+  }
+  return args.inputs;
 }
 
 /**
@@ -60,6 +80,9 @@ export async function runUnderMocks<T>(
         if (r) {
           r.inputs = args.inputs;
           r.provider = args.provider;
+        }
+        if (args.id !== undefined && args.id !== "") {
+          return { id: args.id, state: (options.readState ?? liveStateOf)(args) };
         }
         return { id: `${args.name}-id`, state: args.inputs };
       },
