@@ -44,6 +44,11 @@ export interface RunOptions {
    * controller would have filled it, and anything else with its inputs.
    */
   readState?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>;
+  /**
+   * The state a created resource gets, where the engine would add outputs to its inputs
+   * (a Service's status, a chart's resources). Undefined: its inputs.
+   */
+  createdState?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
 }
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
@@ -84,7 +89,7 @@ export async function runUnderMocks<T>(
         if (args.id !== undefined && args.id !== "") {
           return { id: args.id, state: (options.readState ?? liveStateOf)(args) };
         }
-        return { id: `${args.name}-id`, state: args.inputs };
+        return { id: `${args.name}-id`, state: options.createdState?.(args) ?? args.inputs };
       },
       call(args: pulumi.runtime.MockCallArgs) {
         return args.inputs;
@@ -133,4 +138,10 @@ export function manifestsOf(resources: Registered[]): K8sObject[] {
     )
     .filter((r) => !r.type.startsWith("kubernetes:helm.sh/"))
     .map((r) => r.inputs as unknown as K8sObject);
+}
+
+/** A reference to a registered resource, as a mock's state may hold it (a chart's `resources`). */
+export function resourceReference(urn: string): Record<string, unknown> {
+  // The SDK's wire signatures for "this value is a resource" (runtime/rpc.ts).
+  return { "4dabf18193072939515e22adb298388d": "5cf8f73096256a8f31e491e813e4eb8e", urn };
 }
