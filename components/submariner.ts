@@ -74,6 +74,8 @@ export class SubmarinerBroker extends pulumi.ComponentResource {
   /** What SubmarinerJoin needs; token and CA are secret Outputs. */
   public readonly connection: BrokerConnection<pulumi.Output<string>>;
   public readonly chart: k8s.helm.v4.Chart;
+  /** The broker client's token Secret, which Kubernetes' token controller fills. */
+  public readonly tokenSecret: k8s.core.v1.Secret;
 
   constructor(name: string, args: SubmarinerBrokerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-netplat:multicluster:SubmarinerBroker", name, {}, opts);
@@ -95,11 +97,11 @@ export class SubmarinerBroker extends pulumi.ComponentResource {
     );
     const tokenSpec = brokerTokenSecret();
     // After the chart: the token controller only fills a Secret whose ServiceAccount exists.
-    const tokenSecret = new k8s.core.v1.Secret(
+    const tokenSecret = (this.tokenSecret = new k8s.core.v1.Secret(
       `${name}-token`,
       { metadata: tokenSpec.metadata, type: tokenSpec.type as string },
       { parent: this, dependsOn: [this.chart] },
-    );
+    ));
     const broker = args.cluster.name;
     if (args.credentials) {
       const source = (key: string) => `the secret k8s-netplat:${key} (pulumi config set --secret ${key} ...)`;

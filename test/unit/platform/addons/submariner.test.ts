@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { cidrsOverlap, parseCidr } from "../../../../lib/cidr";
 import {
@@ -190,6 +191,7 @@ describe("Submariner components", () => {
       b = new SubmarinerBroker("east-submariner-broker", { cluster: p.clusters[0], platform: p });
     });
     assert.equal(await valueOf(b!.connection.token), "mock-token");
+    assert.ok(k8s.core.v1.Secret.isInstance(b!.tokenSecret), "the token Secret is a typed field");
     assert.equal(await pulumi.isSecret(b!.connection.token), true);
   });
   it("refuses empty broker credentials from config (render mode), naming the cluster and the secret", async () => {
