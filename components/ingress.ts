@@ -14,7 +14,31 @@ import {
   ingressNamespaceLabels,
   ingressPeer,
 } from "../lib/addons/ingress";
+import {
+  GatewayLike,
+  IngressAddress,
+  ServiceLike,
+  exposedService,
+  gatewayAddress,
+  serviceAddress,
+} from "../lib/ingress-address";
 import { installChart } from "./helm";
+
+/** A chart's Services, with the fields an address is read from. */
+function chartServices(chart: k8s.helm.v4.Chart): pulumi.Output<ServiceLike[]> {
+  return chart.resources.apply((resources: unknown[] | undefined) => {
+    const services = (resources ?? []).filter((r): r is k8s.core.v1.Service =>
+      k8s.core.v1.Service.isInstance(r),
+    );
+    return pulumi.all(
+      services.map((svc) =>
+        pulumi
+          .all([svc.metadata, svc.spec, svc.status])
+          .apply(([metadata, spec, status]): ServiceLike => ({ metadata, spec, status }) as ServiceLike),
+      ),
+    );
+  });
+}
 
 export interface IngressControllerArgs {
   cluster: ClusterConfig;
@@ -37,6 +61,14 @@ export class IngressController extends pulumi.ComponentResource {
   public readonly chart?: k8s.helm.v4.Chart;
   /** The Gateway (gateway-api mode); HTTPRoutes attach to it. */
   public readonly gateway?: k8s.apiextensions.CustomResource;
+  /** The controller's namespace. */
+  public readonly namespaceResource: k8s.core.v1.Namespace;
+  /**
+   * Where clients reach the controller, read from its exposed Service (gateway-api: from
+   * the Gateway's status): the LoadBalancer's hostname or IP and ports, or the node ports.
+   * Null while unknown: no exposed Service found, or nothing assigned yet.
+   */
+  public readonly address: pulumi.Output<IngressAddress | null>;
 
   constructor(name: string, args: IngressControllerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-netplat:ingress:IngressController", name, {}, opts);
@@ -46,11 +78,11 @@ export class IngressController extends pulumi.ComponentResource {
     this.namespace = platform.ingress.namespace;
     const meshDeps = args.mesh ? [args.mesh] : [];
 
-    const ns = new k8s.core.v1.Namespace(
+    const ns = (this.namespaceResource = new k8s.core.v1.Namespace(
       `${name}-ns`,
       { metadata: { name: this.namespace, labels: ingressNamespaceLabels(platform) } },
       { parent: this },
-    );
+    ));
 
     if (platform.ingress.controller === "ingress-nginx") {
       pulumi.log.warn(
@@ -71,16 +103,35 @@ export class IngressController extends pulumi.ComponentResource {
       // The Gateway API CRDs are a cluster prerequisite (see gatewayObjects); Istio's
       // Gateway controller deploys the proxy for each Gateway.
       const [gateway, redirect] = gatewayObjects(platform);
-      this.gateway = new k8s.apiextensions.CustomResource(`${name}-gateway`, gateway, {
-        parent: this,
-        dependsOn: [ns, ...meshDeps],
-      });
+      // `status` as an (empty) input makes it an output property: the Gateway's addresses.
+      this.gateway = new k8s.apiextensions.CustomResource(
+        `${name}-gateway`,
+        { ...gateway, status: undefined },
+        { parent: this, dependsOn: [ns, ...meshDeps] },
+      );
       new k8s.apiextensions.CustomResource(`${name}-https-redirect`, redirect, {
         parent: this,
         dependsOn: [this.gateway],
       });
     }
 
-    this.registerOutputs({ peer: this.peer, className: this.className, namespace: this.namespace });
+    if (this.chart) {
+      this.address = chartServices(this.chart).apply((services) => {
+        const svc = exposedService(services);
+        return (svc && serviceAddress(svc)) ?? null;
+      });
+    } else {
+      const gw = this.gateway as unknown as Record<"metadata" | "spec" | "status", pulumi.Output<unknown>>;
+      this.address = pulumi
+        .all({ metadata: gw.metadata, spec: gw.spec, status: gw.status })
+        .apply((g) => gatewayAddress(g as GatewayLike, platform.ingress.serviceType));
+    }
+
+    this.registerOutputs({
+      peer: this.peer,
+      className: this.className,
+      namespace: this.namespace,
+      address: this.address,
+    });
   }
 }

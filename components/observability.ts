@@ -13,6 +13,7 @@ import {
   kubePrometheusStackValues,
   prometheusPeer,
 } from "../lib/addons/observability";
+import { ObservabilityUrls, observabilityUrls } from "../lib/observability-urls";
 import { installChart } from "./helm";
 
 export interface ObservabilityArgs {
@@ -36,6 +37,8 @@ export class Observability extends pulumi.ComponentResource {
   public readonly kubePrometheusStack?: k8s.helm.v4.Chart;
   public readonly jaeger?: k8s.helm.v4.Chart;
   public readonly kiali?: k8s.helm.v4.Chart;
+  /** In-cluster URLs of the UIs that are on (Grafana, Kiali, Jaeger). */
+  public readonly urls: ObservabilityUrls;
 
   constructor(name: string, args: ObservabilityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-netplat:observability:Observability", name, {}, opts);
@@ -43,6 +46,7 @@ export class Observability extends pulumi.ComponentResource {
     const o = platform.observability;
     this.enabled = o.enabled;
     this.prometheusPeer = prometheusPeer();
+    this.urls = observabilityUrls(platform);
 
     if (o.enabled) {
       const ns = new k8s.core.v1.Namespace(
@@ -98,6 +102,6 @@ export class Observability extends pulumi.ComponentResource {
       }
     }
 
-    this.registerOutputs({ enabled: this.enabled, prometheusPeer: this.prometheusPeer });
+    this.registerOutputs({ enabled: this.enabled, prometheusPeer: this.prometheusPeer, urls: this.urls });
   }
 }

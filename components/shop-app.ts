@@ -1,3 +1,4 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { K8sObject } from "../lib/k8s-object";
 import { ShopPlan } from "../lib/shop-plan";
@@ -26,6 +27,11 @@ export interface ShopAppArgs {
 export class ShopApp extends pulumi.ComponentResource {
   public readonly namespaces: string[];
   public readonly services: Microservice[];
+  public readonly networkPolicies: k8s.networking.v1.NetworkPolicy[];
+  /** Istio AuthorizationPolicies (allow-nothing per namespace, one ALLOW per called service). */
+  public readonly authorizationPolicies: k8s.apiextensions.CustomResource[];
+  /** Ingress or HTTPRoute (and Certificate) routing users to the app. */
+  public readonly routes: pulumi.CustomResource[];
 
   constructor(name: string, args: ShopAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-netplat:app:ShopApp", name, {}, opts);
@@ -45,16 +51,19 @@ export class ShopApp extends pulumi.ComponentResource {
       const ns = obj.metadata.namespace!;
       guards.set(ns, [...(guards.get(ns) ?? []), r]);
     };
-    for (const np of plan.networkPolicies) guard(np, createObject(prefix, np, inNamespaces));
-    for (const ap of plan.authorizationPolicies) {
-      guard(
-        ap,
-        createObject(prefix, ap, {
-          parent: this,
-          dependsOn: [...allNamespaces, ...(args.mesh ? [args.mesh] : [])],
-        }),
-      );
-    }
+    this.networkPolicies = plan.networkPolicies.map((np) => {
+      const r = createObject(prefix, np, inNamespaces) as k8s.networking.v1.NetworkPolicy;
+      guard(np, r);
+      return r;
+    });
+    this.authorizationPolicies = plan.authorizationPolicies.map((ap) => {
+      const r = createObject(prefix, ap, {
+        parent: this,
+        dependsOn: [...allNamespaces, ...(args.mesh ? [args.mesh] : [])],
+      }) as k8s.apiextensions.CustomResource;
+      guard(ap, r);
+      return r;
+    });
     createObject(prefix, plan.intent, inNamespaces);
     this.services = plan.services.map((s) => {
       const ns = s.options.namespace;
@@ -66,9 +75,9 @@ export class ShopApp extends pulumi.ComponentResource {
       );
     });
     for (const x of plan.externalNames) createObject(prefix, x, inNamespaces);
-    for (const obj of args.ingress.objects) {
-      createObject(prefix, obj, { parent: this, dependsOn: [...allNamespaces, ...args.ingress.dependsOn] });
-    }
+    this.routes = args.ingress.objects.map((obj) =>
+      createObject(prefix, obj, { parent: this, dependsOn: [...allNamespaces, ...args.ingress.dependsOn] }),
+    );
     for (const obj of args.exports.objects) {
       createObject(prefix, obj, { parent: this, dependsOn: [...allNamespaces, ...args.exports.dependsOn] });
     }

@@ -10,6 +10,8 @@ import { resolveApp } from "../lib/intent";
 import { topologyMermaid } from "../lib/topology";
 import { KubeProxyConfiguration } from "../lib/addons/cni";
 import { renderModeViolation } from "../lib/render-guard";
+import { IngressAddress } from "../lib/ingress-address";
+import { ObservabilityUrls } from "../lib/observability-urls";
 import { Platform } from "./platform";
 import { SubmarinerBroker } from "./submariner";
 
@@ -32,6 +34,12 @@ export interface ClusterOutputs {
   enforcesNetworkPolicy: boolean;
   kubeProxyConfiguration: KubeProxyConfiguration | null;
   appNamespaces: string[];
+  /** Where users reach the cluster: the ingress controller's LoadBalancer host or node ports (null until known). */
+  ingressAddress: pulumi.Output<IngressAddress | null>;
+  /** The host the app is served on through that address. */
+  appHost: string;
+  /** In-cluster URLs of Grafana, Kiali and Jaeger, those that are on. */
+  observability: ObservabilityUrls;
 }
 
 export interface StackOutputs {
@@ -99,7 +107,7 @@ export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}
   );
   if (platform.render && platform.submariner && !secrets.submarinerBroker) {
     throw new pulumi.RunError(
-      "render mode cannot read the Submariner broker's token back from a cluster: set the secrets " +
+      `cluster ${platform.submariner.broker} (Submariner broker): render mode cannot read the broker's token back from a cluster: set the secrets ` +
         "k8s-netplat:submarinerBrokerToken and k8s-netplat:submarinerBrokerCa (pulumi config set --secret ...)",
     );
   }
@@ -130,6 +138,9 @@ export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}
       enforcesNetworkPolicy: p.cni.enforcesNetworkPolicy,
       kubeProxyConfiguration: p.cni.kubeProxyConfiguration,
       appNamespaces: p.app.namespaces,
+      ingressAddress: p.ingress.address,
+      appHost: platform.app.host,
+      observability: p.observability?.urls ?? {},
     })),
     topology: topologyMermaid(platform, app),
     ...(platform.render ? { renderDirectory: platform.render.directory } : {}),

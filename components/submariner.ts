@@ -23,6 +23,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ClusterConfig, PlatformConfig } from "../lib/config";
 import {
   BROKER_NAMESPACE,
+  BROKER_TOKEN_SECRET,
   BrokerConnection,
   GATEWAY_NODE_LABEL,
   OPERATOR_NAMESPACE,
@@ -32,6 +33,26 @@ import {
   operatorValues,
 } from "../lib/addons/submariner";
 import { installChart } from "./helm";
+
+/**
+ * A broker credential, or an error naming the broker cluster and where the value should
+ * have come from. Fails closed: an empty token or CA would give every join a broker it
+ * can never authenticate to, and a deploy that "succeeds" with no connectivity.
+ */
+export function requireBrokerCredential(
+  value: string | undefined,
+  what: "token" | "CA",
+  brokerCluster: string,
+  source: string,
+): string {
+  if (value === undefined || value.trim() === "") {
+    throw new Error(
+      `cluster ${brokerCluster} (Submariner broker): no broker client ${what} in ${source}; ` +
+        "the joins cannot authenticate to the broker without it",
+    );
+  }
+  return value;
+}
 
 /** The IPsec PSK used when none is given: a keyed hash of the broker token. */
 function derivedPsk(token: string): string {
@@ -53,6 +74,8 @@ export class SubmarinerBroker extends pulumi.ComponentResource {
   /** What SubmarinerJoin needs; token and CA are secret Outputs. */
   public readonly connection: BrokerConnection<pulumi.Output<string>>;
   public readonly chart: k8s.helm.v4.Chart;
+  /** The broker client's token Secret, which Kubernetes' token controller fills. */
+  public readonly tokenSecret: k8s.core.v1.Secret;
 
   constructor(name: string, args: SubmarinerBrokerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-netplat:multicluster:SubmarinerBroker", name, {}, opts);
@@ -74,19 +97,31 @@ export class SubmarinerBroker extends pulumi.ComponentResource {
     );
     const tokenSpec = brokerTokenSecret();
     // After the chart: the token controller only fills a Secret whose ServiceAccount exists.
-    const tokenSecret = new k8s.core.v1.Secret(
+    const tokenSecret = (this.tokenSecret = new k8s.core.v1.Secret(
       `${name}-token`,
       { metadata: tokenSpec.metadata, type: tokenSpec.type as string },
       { parent: this, dependsOn: [this.chart] },
-    );
+    ));
+    const broker = args.cluster.name;
     if (args.credentials) {
+      const source = (key: string) => `the secret k8s-netplat:${key} (pulumi config set --secret ${key} ...)`;
       this.connection = {
         server,
         namespace: BROKER_NAMESPACE,
-        token: pulumi.secret(args.credentials.token),
-        ca: pulumi.secret(args.credentials.ca),
+        token: pulumi.secret(
+          pulumi
+            .output(args.credentials.token)
+            .apply((t) => requireBrokerCredential(t, "token", broker, source("submarinerBrokerToken"))),
+        ),
+        ca: pulumi.secret(
+          pulumi
+            .output(args.credentials.ca)
+            .apply((c) => requireBrokerCredential(c, "CA", broker, source("submarinerBrokerCa"))),
+        ),
       };
     } else {
+      // Empty until the token controller has filled it (its ServiceAccount must exist first).
+      const where = `the Secret ${BROKER_NAMESPACE}/${BROKER_TOKEN_SECRET} on the broker cluster (not yet filled by the token controller?)`;
       const live = k8s.core.v1.Secret.get(
         `${name}-token-live`,
         pulumi.interpolate`${tokenSecret.metadata.namespace}/${tokenSecret.metadata.name}`,
@@ -95,8 +130,14 @@ export class SubmarinerBroker extends pulumi.ComponentResource {
       this.connection = {
         server,
         namespace: BROKER_NAMESPACE,
-        token: pulumi.secret(live.data.apply((d) => Buffer.from(d?.token ?? "", "base64").toString("utf8"))),
-        ca: pulumi.secret(live.data.apply((d) => d?.["ca.crt"] ?? "")),
+        token: pulumi.secret(
+          live.data.apply((d) =>
+            Buffer.from(requireBrokerCredential(d?.token, "token", broker, where), "base64").toString("utf8"),
+          ),
+        ),
+        ca: pulumi.secret(
+          live.data.apply((d) => requireBrokerCredential(d?.["ca.crt"], "CA", broker, where)),
+        ),
       };
     }
     this.registerOutputs({ server, namespace: BROKER_NAMESPACE });

@@ -34,6 +34,31 @@ export const KUBE_PROXY_MODES = ["iptables", "ipvs", "nftables", "kube-proxy-rep
 export const INGRESS_CONTROLLERS = ["nginx-inc", "ingress-nginx", "gateway-api"] as const;
 export const ISSUERS = ["selfsigned", "letsencrypt-staging", "letsencrypt-prod"] as const;
 
+/**
+ * Where each ingress controller lives unless `ingress.namespace` says otherwise: the
+ * namespace its own install guide uses (F5 NGINX: nginx-ingress; community
+ * ingress-nginx: ingress-nginx). For gateway-api the namespace holds our Gateway and the
+ * proxy Istio deploys for it; not `istio-ingress`, which the classic Istio ingress
+ * gateway (`istio.ingressGateway`) uses.
+ */
+export const DEFAULT_INGRESS_NAMESPACE: Readonly<Record<(typeof INGRESS_CONTROLLERS)[number], string>> = {
+  "nginx-inc": "nginx-ingress",
+  "ingress-nginx": "ingress-nginx",
+  "gateway-api": "gateway-ingress",
+};
+
+/** Namespaces the platform's add-ons use; the user's namespaces must differ from them. */
+export const ADDON_NAMESPACES = {
+  certManager: "cert-manager",
+  monitoring: "monitoring",
+  istioIngress: "istio-ingress",
+  submarinerOperator: "submariner-operator",
+  submarinerBroker: "submariner-k8s-broker",
+  cni: { calico: "tigera-operator", cilium: "kube-system", flannel: "kube-flannel" },
+} as const;
+/** Kubernetes' own namespaces. */
+const SYSTEM_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease"] as const;
+
 const clusterSchema = z
   .object({
     /** Cluster id: Submariner's cluster id and the prefix of every resource of this cluster. */
@@ -158,10 +183,12 @@ export const platformSchema = z
       .object({
         controller: z.enum(INGRESS_CONTROLLERS).default("nginx-inc"),
         serviceType: z.enum(["NodePort", "LoadBalancer"]).default("LoadBalancer"),
-        namespace: dnsLabel.default("ingress-nginx"),
+        /** Default: the controller's usual namespace (see DEFAULT_INGRESS_NAMESPACE). */
+        namespace: dnsLabel.optional(),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .transform((i) => ({ ...i, namespace: i.namespace ?? DEFAULT_INGRESS_NAMESPACE[i.controller] })),
     certificates: z
       .object({
         issuer: z.enum(ISSUERS),
@@ -253,9 +280,121 @@ function rangesOverlap(a: string, b: string): boolean {
   }
 }
 
-/** Cross-field rules that a schema cannot say: each names the key and the accepted values. */
-function semanticProblems(c: Parsed, app: AppSpec): string[] {
+/** Whether the user wrote the key at `path` (a default fills it in otherwise). */
+function isSet(raw: unknown, path: ReadonlyArray<string | number>): boolean {
+  let at: unknown = raw;
+  for (const key of path) {
+    if (at === null || typeof at !== "object" || !(key in at)) return false;
+    at = (at as Record<string | number, unknown>)[key];
+  }
+  return at !== undefined;
+}
+
+/** Who uses a namespace: the config key that chose it, or the add-on that needs it. */
+interface NamespaceUse {
+  namespace: string;
+  /** Uses by the same owner never collide (the app's services may share a namespace). */
+  owner: string;
+  /** The config key that sets it; absent for namespaces fixed by the program. */
+  key?: string;
+}
+
+function namespaceUses(c: Parsed): NamespaceUse[] {
+  const uses: NamespaceUse[] = [
+    { namespace: c.app.namespace, owner: "the app", key: `${CONFIG_KEY}.app.namespace` },
+    ...Object.entries(c.app.services)
+      .filter(([, o]) => o.namespace !== undefined)
+      .map(([name, o]) => ({
+        namespace: o.namespace!,
+        owner: "the app",
+        key: `${CONFIG_KEY}.app.services.${name}.namespace`,
+      })),
+    {
+      namespace: c.ingress.namespace,
+      owner: `the ${c.ingress.controller} ingress`,
+      key: `${CONFIG_KEY}.ingress.namespace`,
+    },
+    { namespace: ADDON_NAMESPACES.certManager, owner: "cert-manager" },
+    ...SYSTEM_NAMESPACES.map((namespace) => ({ namespace, owner: "Kubernetes" })),
+  ];
+  if (c.istio.enabled) {
+    uses.push({
+      namespace: c.istio.rootNamespace,
+      owner: "Istio (istiod)",
+      key: `${CONFIG_KEY}.istio.rootNamespace`,
+    });
+    if (c.istio.ingressGateway)
+      uses.push({ namespace: ADDON_NAMESPACES.istioIngress, owner: "the Istio ingress gateway" });
+  }
+  if (c.observability.enabled) uses.push({ namespace: ADDON_NAMESPACES.monitoring, owner: "observability" });
+  for (const k of new Set(c.clusters.map((x) => x.cni))) {
+    uses.push({ namespace: ADDON_NAMESPACES.cni[k], owner: `the ${k} CNI` });
+  }
+  if (c.submariner) {
+    uses.push({ namespace: ADDON_NAMESPACES.submarinerOperator, owner: "Submariner" });
+    uses.push({ namespace: ADDON_NAMESPACES.submarinerBroker, owner: "the Submariner broker" });
+  }
+  return uses;
+}
+
+/** One problem per namespace a config key chose that another part of the platform also uses. */
+function namespaceCollisions(c: Parsed): string[] {
+  const uses = namespaceUses(c);
+  const problems = new Set<string>();
+  for (const u of uses) {
+    if (!u.key) continue;
+    const others = uses.filter((o) => o.namespace === u.namespace && o.owner !== u.owner);
+    if (others.length === 0) continue;
+    const taken = [...new Set(uses.filter((o) => o.owner !== u.owner).map((o) => o.namespace))].sort();
+    problems.add(
+      `${u.key}: namespace "${u.namespace}" of ${u.owner} is also used by ${[...new Set(others.map((o) => o.owner))].join(", ")}; ` +
+        `choose a namespace not in use (in use: ${taken.join(", ")})`,
+    );
+  }
+  return [...problems];
+}
+
+/** Keys the user set that the chosen mode ignores: refused, since Pulumi warnings go unread. */
+function ineffectiveKeys(c: Parsed, raw: unknown): string[] {
   const problems: string[] = [];
+  if (!c.submariner) {
+    c.clusters.forEach((_, i) => {
+      if (isSet(raw, ["clusters", i, "gatewayNodeSelector"])) {
+        problems.push(
+          `${CONFIG_KEY}.clusters[${i}].gatewayNodeSelector: has no effect without submariner; remove it or configure submariner`,
+        );
+      }
+    });
+  }
+  if (!c.istio.enabled) {
+    // An explicit `false` agrees with the mode; only a request for the feature is refused.
+    if (isSet(raw, ["observability", "kiali"]) && c.observability.kiali) {
+      problems.push(
+        `${CONFIG_KEY}.observability.kiali: Kiali shows the Istio mesh and is not installed with istio.enabled: false; remove it or enable Istio`,
+      );
+    }
+    if (isSet(raw, ["istio", "ingressGateway"]) && c.istio.ingressGateway) {
+      problems.push(
+        `${CONFIG_KEY}.istio.ingressGateway: has no effect with istio.enabled: false; remove it or enable Istio`,
+      );
+    }
+  }
+  for (const [key, o] of Object.entries(c.charts)) {
+    if (typeof o !== "object") continue; // charts.mirror, checked above
+    const beside = (["repository", "chart", "version"] as const).filter((f) => o?.[f] !== undefined);
+    if (o?.path !== undefined && beside.length > 0) {
+      problems.push(
+        `${CONFIG_KEY}.charts.${key}: path (a local chart directory) replaces ${beside.join(", ")}, which would be ignored; ` +
+          "set either path alone or repository/chart/version",
+      );
+    }
+  }
+  return problems;
+}
+
+/** Cross-field rules that a schema cannot say: each names the key and the accepted values. */
+function semanticProblems(c: Parsed, app: AppSpec, raw: unknown): string[] {
+  const problems: string[] = [...namespaceCollisions(c), ...ineffectiveKeys(c, raw)];
   const names = c.clusters.map((k) => k.name);
   names.forEach((n, i) => {
     if (names.indexOf(n) !== i)
@@ -296,6 +435,12 @@ function semanticProblems(c: Parsed, app: AppSpec): string[] {
     }
     if (rangesOverlap(k.podCidr, k.serviceCidr)) {
       problems.push(`${at}: podCidr (${k.podCidr}) overlaps serviceCidr (${k.serviceCidr})`);
+    }
+    if (k.services !== undefined && k.services.length === 0) {
+      problems.push(
+        `${at}.services: an empty list places no service on this cluster; omit the key to run every service, ` +
+          `or list some of: ${[...serviceNames].join(", ")}`,
+      );
     }
     for (const s of k.services ?? []) {
       if (!serviceNames.has(s)) {
@@ -342,6 +487,16 @@ function semanticProblems(c: Parsed, app: AppSpec): string[] {
       );
     }
   }
+  c.clusters.forEach((a, i) =>
+    c.clusters.slice(i + 1).forEach((b, j) => {
+      if (a.globalCidr && b.globalCidr && rangesOverlap(a.globalCidr, b.globalCidr)) {
+        problems.push(
+          `${CONFIG_KEY}.clusters[${i + 1 + j}].globalCidr: ${b.globalCidr} overlaps ${a.name}'s globalCidr ${a.globalCidr}; ` +
+            "each cluster needs its own Globalnet range (give disjoint ranges, or omit globalCidr to carve one from submariner.globalCidrRange)",
+        );
+      }
+    }),
+  );
   if (c.environment === "prod" && c.istio.enabled && c.istio.mtlsMode !== "STRICT") {
     problems.push(`${CONFIG_KEY}.istio.mtlsMode: prod accepts only STRICT (got ${c.istio.mtlsMode})`);
   }
@@ -400,7 +555,7 @@ export function parsePlatformConfig(raw: unknown): PlatformConfig {
   }
   const parsed = result.data;
   const spec = effectiveApp(parsed.app);
-  const problems = semanticProblems(parsed, spec);
+  const problems = semanticProblems(parsed, spec, raw);
   try {
     resolveApp(spec);
   } catch (e) {

@@ -11,7 +11,7 @@ import { AppSpec, ServiceSpec } from "../lib/app-spec";
 import { parsePlatformConfig } from "../lib/config";
 import { readRawPlatformConfig, stackFile } from "../lib/stack-file";
 import { SHOP_APP } from "../lib/shop";
-import { runUnderMocks } from "../test/support/program";
+import { runUnderMocks } from "./lib/under-mocks";
 import { deployStack } from "../components/stack";
 
 const SIZES = [4, 100, 1000];

@@ -5,7 +5,7 @@
  */
 import type { K8sManifest } from "./k8s";
 import { isRecord } from "./k8s";
-import type { ManifestObject, StackObject } from "./stack";
+import type { ManifestObject, StackObject } from "./stack-object";
 
 export const PROFILE_CONFIGMAP_NAME = "netplat-platform";
 export const PROFILE_CONFIGMAP_NAMESPACE = "kube-system";

@@ -8,25 +8,10 @@ import type { PolicyResource } from "@pulumi/policy";
 import type { K8sManifest } from "./k8s";
 import { isRecord, plainCopy, toManifest } from "./k8s";
 import { detectPlatform, type PlatformFacts } from "./platform";
+import type { ManifestObject, StackObject } from "./stack-object";
 
-export interface StackObject {
-  urn: string;
-  type: string;
-  name: string;
-  /** Plain copy of the props (preview unknowns dropped). */
-  props: Record<string, unknown>;
-  /** Set when the resource is a Kubernetes object. */
-  manifest?: K8sManifest;
-  unknownPaths: string[];
-  /** Cluster key: the Kubernetes provider's URN, or "default". */
-  cluster: string;
-  /** The provider's default namespace (provider `namespace` option), if set. */
-  providerNamespace?: string;
-}
-
-export interface ManifestObject extends StackObject {
-  manifest: K8sManifest;
-}
+// In their own module so platform.ts can use them without importing this one back.
+export type { ManifestObject, StackObject } from "./stack-object";
 
 export interface ClusterView {
   key: string;

@@ -35,8 +35,20 @@ describe("stack configuration", () => {
     const c = loadStackConfig("dev");
     assert.equal(c.istio.mtlsMode, "STRICT");
     assert.equal(c.istio.rootNamespace, "istio-system");
-    assert.equal(c.ingress.namespace, "ingress-nginx");
+    assert.equal(c.ingress.namespace, "nginx-ingress");
     assert.equal(c.app.namespace, "shop");
+  });
+
+  it("puts each ingress controller in its own usual namespace unless one is given", () => {
+    const ns = (ingress: Record<string, unknown>) => {
+      const raw = dev();
+      raw.ingress = ingress;
+      return parsePlatformConfig(raw).ingress.namespace;
+    };
+    assert.equal(ns({ controller: "nginx-inc" }), "nginx-ingress");
+    assert.equal(ns({ controller: "ingress-nginx" }), "ingress-nginx");
+    assert.equal(ns({ controller: "gateway-api" }), "gateway-ingress");
+    assert.equal(ns({ controller: "ingress-nginx", namespace: "edge" }), "edge");
   });
 
   it("names the key and the accepted values for an unknown CNI", () => {
@@ -159,7 +171,10 @@ describe("config:check CLI", () => {
   it("exits 0 for the committed stacks", () => {
     const r = run(STACK_NAMES.map((s) => `stacks/Pulumi.${s}.yaml`));
     assert.equal(r.code, 0, r.out);
-    assert.equal(r.out.trim().split("\n").length, 3);
+    assert.deepEqual(
+      r.out.trim().split("\n"),
+      STACK_NAMES.map((s) => `ok: stacks/Pulumi.${s}.yaml`),
+    );
   });
 
   it("exits 1 naming each bad key", () => {
@@ -214,5 +229,178 @@ describe("render mode and the cert-manager installer", () => {
     ]);
     (raw.certificates as Record<string, unknown>).installer = "chart";
     assert.deepEqual(problems(raw), []);
+  });
+});
+
+describe("stack configuration: namespace collisions", () => {
+  it("refuses an ingress namespace that is the app's, naming both keys' owners", () => {
+    const raw = dev();
+    raw.ingress = { controller: "nginx-inc", namespace: "shop" };
+    const got = problems(raw);
+    assert.ok(
+      got.some((p) =>
+        /^platform\.ingress\.namespace: namespace "shop" of the nginx-inc ingress is also used by the app; choose a namespace not in use \(in use: .*shop.*\)/.test(
+          p,
+        ),
+      ),
+      got.join("\n"),
+    );
+    assert.ok(
+      got.some((p) =>
+        /^platform\.app\.namespace: namespace "shop" of the app is also used by the nginx-inc ingress/.test(
+          p,
+        ),
+      ),
+    );
+  });
+
+  it("refuses an app service namespace that is istio-system, cert-manager or monitoring", () => {
+    for (const [taken, owner] of [
+      ["istio-system", "Istio \\(istiod\\)"],
+      ["cert-manager", "cert-manager"],
+      ["monitoring", "observability"],
+      ["kube-system", "Kubernetes"],
+    ]) {
+      const raw = dev();
+      raw.observability = { enabled: true };
+      (raw.app as Record<string, unknown>).services = { payment: { namespace: taken } };
+      assert.match(
+        problems(raw).join("\n"),
+        new RegExp(
+          `platform\\.app\\.services\\.payment\\.namespace: namespace "${taken}" of the app is also used by ${owner}`,
+        ),
+      );
+    }
+  });
+
+  it("refuses an Istio root namespace shared with the ingress controller or the CNI operator", () => {
+    const raw = dev();
+    raw.istio = { enabled: true, rootNamespace: "nginx-ingress" };
+    assert.match(
+      problems(raw).join("\n"),
+      /platform\.istio\.rootNamespace: namespace "nginx-ingress" of Istio \(istiod\) is also used by the nginx-inc ingress/,
+    );
+    raw.istio = { enabled: true, rootNamespace: "tigera-operator" };
+    assert.match(
+      problems(raw).join("\n"),
+      /platform\.istio\.rootNamespace: namespace "tigera-operator" of Istio \(istiod\) is also used by the calico CNI/,
+    );
+  });
+
+  it("refuses the gateway-api ingress in istio-ingress when Istio's own ingress gateway is on", () => {
+    const raw = dev();
+    raw.ingress = { controller: "gateway-api", namespace: "istio-ingress" };
+    assert.deepEqual(problems(raw), []);
+    raw.istio = { enabled: true, ingressGateway: true };
+    assert.match(
+      problems(raw).join("\n"),
+      /platform\.ingress\.namespace: namespace "istio-ingress" of the gateway-api ingress is also used by the Istio ingress gateway/,
+    );
+  });
+
+  it("lets the app's services share namespaces among themselves", () => {
+    const raw = dev();
+    (raw.app as Record<string, unknown>).services = {
+      payment: { namespace: "shop" },
+      orders: { namespace: "shop-payments" },
+      inventory: { namespace: "shop-payments" },
+    };
+    assert.deepEqual(problems(raw), []);
+  });
+});
+
+describe("stack configuration: what cannot work", () => {
+  it("refuses a cluster with an empty services list, saying what would be accepted", () => {
+    const raw = structuredClone(readRawPlatformConfig(stackFile("multi-cluster"))) as {
+      clusters: Array<Record<string, unknown>>;
+    };
+    raw.clusters[1].services = [];
+    assert.match(
+      problems(raw).join("\n"),
+      /platform\.clusters\[1\]\.services: an empty list places no service on this cluster; omit the key to run every service, or list some of: frontend, /,
+    );
+  });
+
+  it("refuses overlapping per-cluster Globalnet ranges", () => {
+    const raw = structuredClone(readRawPlatformConfig(stackFile("multi-cluster"))) as {
+      clusters: Array<Record<string, unknown>>;
+      submariner: Record<string, unknown>;
+    };
+    raw.submariner.globalnet = true;
+    raw.clusters[0].globalCidr = "242.0.0.0/16";
+    raw.clusters[1].globalCidr = "242.0.128.0/17";
+    assert.deepEqual(problems(raw), [
+      "platform.clusters[1].globalCidr: 242.0.128.0/17 overlaps us-east-1's globalCidr 242.0.0.0/16; each cluster needs its own Globalnet range (give disjoint ranges, or omit globalCidr to carve one from submariner.globalCidrRange)",
+    ]);
+    raw.clusters[1].globalCidr = "242.1.0.0/16";
+    assert.deepEqual(problems(raw), []);
+  });
+});
+
+describe("stack configuration: keys with no effect in the chosen mode", () => {
+  it("refuses gatewayNodeSelector without Submariner, and accepts it with Submariner", () => {
+    const raw = dev();
+    raw.clusters[0].gatewayNodeSelector = { "node-role/gateway": "true" };
+    assert.deepEqual(problems(raw), [
+      "platform.clusters[0].gatewayNodeSelector: has no effect without submariner; remove it or configure submariner",
+    ]);
+    const multi = structuredClone(readRawPlatformConfig(stackFile("multi-cluster"))) as {
+      clusters: Array<Record<string, unknown>>;
+    };
+    multi.clusters[1].gatewayNodeSelector = { "submariner.io/gateway": "true" };
+    assert.deepEqual(problems(multi), []);
+  });
+
+  it("still applies the default gatewayNodeSelector when it is not set", () => {
+    assert.deepEqual(loadStackConfig("dev").clusters[0].gatewayNodeSelector, {
+      "submariner.io/gateway": "true",
+    });
+  });
+
+  it("refuses Kiali and the Istio ingress gateway requested with Istio off", () => {
+    const raw = dev();
+    raw.istio = { enabled: false, ingressGateway: true };
+    raw.observability = { enabled: true, kiali: true };
+    assert.deepEqual(problems(raw), [
+      "platform.observability.kiali: Kiali shows the Istio mesh and is not installed with istio.enabled: false; remove it or enable Istio",
+      "platform.istio.ingressGateway: has no effect with istio.enabled: false; remove it or enable Istio",
+    ]);
+    raw.istio = { enabled: false, ingressGateway: false };
+    raw.observability = { enabled: true, kiali: false };
+    assert.deepEqual(problems(raw), []);
+  });
+
+  it("refuses a chart override with path beside repository, chart or version", () => {
+    const raw = dev();
+    raw.charts = {
+      istiod: { path: "./charts/istiod", repository: "https://mirror.example.com/istio", version: "1.27.3" },
+    };
+    assert.deepEqual(problems(raw), [
+      "platform.charts.istiod: path (a local chart directory) replaces repository, version, which would be ignored; set either path alone or repository/chart/version",
+    ]);
+    raw.charts = { istiod: { path: "./charts/istiod" } };
+    assert.deepEqual(problems(raw), []);
+  });
+});
+
+describe("add-on namespaces the config checks against", () => {
+  it("are the namespaces the add-ons install into", async () => {
+    const { ADDON_NAMESPACES } = await import("../../../lib/config");
+    const { CERT_MANAGER_NAMESPACE } = await import("../../../lib/addons/cert-manager");
+    const { MONITORING_NAMESPACE } = await import("../../../lib/addons/observability");
+    const { ISTIO_INGRESS_NAMESPACE } = await import("../../../lib/addons/istio");
+    const { OPERATOR_NAMESPACE, BROKER_NAMESPACE } = await import("../../../lib/addons/submariner");
+    const { cniChart } = await import("../../../lib/addons/cni");
+    assert.equal(ADDON_NAMESPACES.certManager, CERT_MANAGER_NAMESPACE);
+    assert.equal(ADDON_NAMESPACES.monitoring, MONITORING_NAMESPACE);
+    assert.equal(ADDON_NAMESPACES.istioIngress, ISTIO_INGRESS_NAMESPACE);
+    assert.equal(ADDON_NAMESPACES.submarinerOperator, OPERATOR_NAMESPACE);
+    assert.equal(ADDON_NAMESPACES.submarinerBroker, BROKER_NAMESPACE);
+    for (const cni of ["calico", "cilium", "flannel"] as const) {
+      const raw = dev();
+      raw.clusters[0].cni = cni;
+      const p = parsePlatformConfig(raw);
+      assert.equal(ADDON_NAMESPACES.cni[cni], cniChart(p.clusters[0], p).namespace, cni);
+    }
   });
 });

@@ -1,14 +1,10 @@
 import * as assert from "assert";
-import * as fs from "fs";
 import * as path from "path";
 import { manifestsToResources } from "../../../policy-pack/lib/load-manifests";
 import { loadManifests } from "../../../policy-pack/manifests";
 import { STACKS } from "../../../policy-pack/lib/run";
 import { POLICY_NAMES } from "../../../policy-pack/policies";
 import { FIXTURES, runStack, summary } from "./harness";
-
-const ENGINE = path.join(__dirname, "..", "..", "..", "policy-pack", "reachability", "check-intent.ts");
-const hasEngine = fs.existsSync(ENGINE);
 
 /** Which rule fires on which object of test/fixtures/insecure (prod policy config). */
 const EXPECTED: Array<[string, string]> = [
@@ -62,9 +58,7 @@ const EXPECTED: Array<[string, string]> = [
   ["kubernetes-kube-proxy-mode-scale", "ConfigMap kube-system/netplat-platform"],
   ["kubernetes-workload-networkpolicy-coverage", "Deployment legacy-web"],
   ["kubernetes-workload-networkpolicy-coverage", "CronJob shop/report"],
-  ...(hasEngine
-    ? ([["reachability-matches-intent", "ConfigMap shop/traffic-intent"]] as Array<[string, string]>)
-    : []),
+  ["reachability-matches-intent", "ConfigMap shop/traffic-intent"],
 ];
 
 const resources = () => manifestsToResources(loadManifests([path.join(FIXTURES, "insecure")]));
@@ -96,10 +90,9 @@ describe("insecure fixture (test/fixtures/insecure)", () => {
   // (endPort with a named or larger port): on plain manifests the loader refuses such
   // an object as invalid input before any rule runs, so no valid fixture can fire it.
   // It guards `pulumi preview`, where the API server has not seen the object yet.
-  it(`fires every rule of the pack but endport-numeric${hasEngine ? "" : " (reachability-matches-intent excepted: check-intent.ts absent)"}`, () => {
+  it("fires every rule of the pack but endport-numeric", () => {
     const all = new Set(POLICY_NAMES);
     all.delete("kubernetes-networkpolicy-endport-numeric");
-    if (!hasEngine) all.delete("reachability-matches-intent");
     assert.deepStrictEqual([...new Set(violations.map((v) => v.policy))].sort(), [...all].sort());
   });
 });

@@ -1,11 +1,11 @@
 import * as assert from "assert";
-import * as fs from "fs";
 import * as path from "path";
 import { manifestsToResources } from "../../../policy-pack/lib/load-manifests";
 import { loadManifests } from "../../../policy-pack/manifests";
 import type { K8sManifest } from "../../../policy-pack/lib/k8s";
 import { runPack } from "../../../policy-pack/lib/run";
-import type { IntentDocument } from "../../../policy-pack/reachability/intent-document";
+import { type IntentDocument, parseIntentDocument } from "../../../policy-pack/reachability/intent-document";
+import { checkIntent } from "../../../policy-pack/reachability/check-intent";
 import {
   type CheckIntent,
   type IntentFinding,
@@ -14,8 +14,6 @@ import {
 import { FIXTURES, fixtureManifests, runStack, summary, toResources, wrapProps } from "./harness";
 
 const NAME = "reachability-matches-intent";
-const ENGINE = path.join(__dirname, "..", "..", "..", "policy-pack", "reachability", "check-intent.ts");
-const hasEngine = fs.existsSync(ENGINE);
 
 const intentConfigMap = (namespace: string, doc: unknown): K8sManifest => ({
   apiVersion: "v1",
@@ -125,10 +123,9 @@ describe("reachability-matches-intent (wrapper, with a stub engine)", () => {
   });
 });
 
-describe(`reachability-matches-intent (real engine${hasEngine ? "" : ": SKIPPED, policy-pack/reachability/check-intent.ts absent"})`, () => {
-  const maybe = hasEngine ? it : it.skip;
-
-  maybe("fires on the insecure fixture's intent ConfigMap", () => {
+// The real engine, imported: without it this file fails to load instead of skipping.
+describe("reachability-matches-intent (real engine)", () => {
+  it("fires on the insecure fixture's intent ConfigMap with the engine's own complaint", () => {
     const vs = runStack(
       manifestsToResources(loadManifests([path.join(FIXTURES, "insecure")])),
       "prod",
@@ -137,6 +134,20 @@ describe(`reachability-matches-intent (real engine${hasEngine ? "" : ": SKIPPED,
     assert.ok(
       vs.every((v) => v.kind === "ConfigMap" && v.namespace === "shop" && v.name === "traffic-intent"),
       summary(vs),
+    );
+    // The pack's rule ran the engine, not a stand-in: the engine itself refuses this
+    // fixture's policies with the same complaint the violation carries.
+    const manifests = loadManifests([path.join(FIXTURES, "insecure")]).map((l) => l.manifest);
+    const cm = manifests.find((m) => m.kind === "ConfigMap" && m.metadata?.name === "traffic-intent")!;
+    const intent = parseIntentDocument((cm as { data: Record<string, string> }).data["intent.json"]);
+    let engineError = "";
+    assert.throws(
+      () => checkIntent(manifests, intent),
+      (e: Error) => ((engineError = e.message), true),
+    );
+    assert.ok(
+      vs.some((v) => v.message.includes(`reachability cannot be computed: ${engineError}`)),
+      `expected the engine's error "${engineError}" in:\n${summary(vs)}`,
     );
   });
 });

@@ -134,15 +134,27 @@ describe("checkIntent", () => {
     assert.ok(!f.some((x) => x.kind === "blocked"));
   });
 
-  it("formats the intent vs actual table", () => {
-    const objs = shop().filter((o) => (o.metadata as { name: string }).name !== "orders-out");
-    const table = formatIntentTable(checkIntent(objs, intent), intent);
-    assert.match(table, /^\| edge \| intended \| allowed \| verdict \|\n\| --- \| --- \| --- \| --- \|\n/);
-    assert.match(table, /\| frontend → orders \(app\) \| TCP 8080 \| yes \| ok \|/);
-    assert.match(
-      table,
-      /\| orders → payment \(app\) \| TCP 8443 \| no: shop\/orders\[Deployment\] => shop\/payment\[Deployment\] \| BLOCKED \|/,
-    );
-    assert.strictEqual(table.trim().split("\n").length, 2 + intent.edges.length);
+  it("formats the intent vs actual table: a row per intended edge with its verdict, then a row per unintended pair", () => {
+    const objs = [
+      ...shop().filter((o) => (o.metadata as { name: string }).name !== "orders-out"),
+      egress("frontend-to-payment", "frontend", [
+        { to: [{ podSelector: { matchLabels: { app: "payment" } } }], ports: [{ port: 8443 }] },
+      ]),
+      allow("payment-from-frontend", "payment", { podSelector: { matchLabels: { app: "frontend" } } }, 8443),
+    ];
+    const rows = formatIntentTable(checkIntent(objs, intent), intent).split("\n");
+    assert.deepStrictEqual(rows, [
+      "| edge | intended | allowed | verdict |",
+      "| --- | --- | --- | --- |",
+      "| ingress → frontend (platform) | TCP 8080 | yes | ok |",
+      "| frontend → orders (app) | TCP 8080 | yes | ok |",
+      "| orders → payment (app) | TCP 8443 | no: shop/orders[Deployment] => shop/payment[Deployment] | BLOCKED |",
+      "| payment → psp (app) | TCP 443 | yes | ok |",
+      "| frontend → dns (platform) | UDP 53 | yes | ok |",
+      "| orders → dns (platform) | UDP 53 | yes | ok |",
+      "| payment → dns (platform) | UDP 53 | yes | ok |",
+      "| shop/frontend[Deployment] → shop/payment[Deployment] | none | TCP 8443 | UNINTENDED (egress: shop/frontend-to-payment egress[0]; ingress: shop/payment-from-frontend ingress[0]) |",
+      "",
+    ]);
   });
 });

@@ -65,7 +65,7 @@ describe("cert-manager planning", () => {
     });
     const acme = (clusterIssuers(p)[0].spec as Dict)["acme"] as Dict;
     assert.deepEqual(acme["solvers"][0]["http01"]["gatewayHTTPRoute"]["parentRefs"], [
-      { name: "platform-gateway", namespace: "ingress-nginx", kind: "Gateway", sectionName: "http" },
+      { name: "platform-gateway", namespace: "gateway-ingress", kind: "Gateway", sectionName: "http" },
     ]);
     assert.equal((certManagerValues(p).config as Dict)["enableGatewayAPI"], true);
   });

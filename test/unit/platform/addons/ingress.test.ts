@@ -54,7 +54,7 @@ describe("ingress planning", () => {
     });
     it("selects the controller pods by the chart's release-independent label", () => {
       assert.deepEqual(ingressPeer(p()), {
-        namespace: "ingress-nginx",
+        namespace: "nginx-ingress",
         podLabels: { "app.kubernetes.io/name": "nginx-ingress" },
         serviceAccount: "ingress-controller",
       });
@@ -141,16 +141,16 @@ describe("ingress planning", () => {
       const [httpRoute, cert] = route(p());
       assert.equal(httpRoute.kind, "HTTPRoute");
       assert.deepEqual((httpRoute.spec as Dict)["parentRefs"], [
-        { name: GATEWAY_NAME, namespace: "ingress-nginx", sectionName: "https" },
+        { name: GATEWAY_NAME, namespace: "gateway-ingress", sectionName: "https" },
       ]);
       assert.equal(cert.kind, "Certificate");
-      assert.equal(cert.metadata.namespace, "ingress-nginx");
+      assert.equal(cert.metadata.namespace, "gateway-ingress");
       assert.equal((cert.spec as Dict)["secretName"], GATEWAY_TLS_SECRET);
       assert.equal((cert.spec as Dict)["issuerRef"]["name"], "platform-ca");
     });
     it("selects the Istio-deployed gateway pods and their ServiceAccount", () => {
       assert.deepEqual(ingressPeer(p()), {
-        namespace: "ingress-nginx",
+        namespace: "gateway-ingress",
         podLabels: { "gateway.networking.k8s.io/gateway-name": GATEWAY_NAME },
         serviceAccount: `${GATEWAY_NAME}-istio`,
       });

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { cidrsOverlap, parseCidr } from "../../../../lib/cidr";
 import {
@@ -11,6 +12,7 @@ import {
   serviceExport,
 } from "../../../../lib/addons/submariner";
 import { SubmarinerBroker, SubmarinerJoin } from "../../../../components/submariner";
+import { runUnderMocks } from "../../../support/program";
 import { cluster, multiCluster, platform, underMocks, validateSchema } from "./fixtures";
 
 type Dict = Record<string, never>;
@@ -161,4 +163,56 @@ describe("Submariner components", () => {
     assert.match(chart.parent, /k8s-netplat:multicluster:SubmarinerJoin::west-submariner$/);
     assert.ok(chart.dependencies.some((d) => d.endsWith("::west-submariner-ns")));
   });
+
+  it("fails, naming the broker cluster, when the token Secret holds no token (never an empty token)", async () => {
+    const p = multiCluster();
+    let b: SubmarinerBroker | undefined;
+    await runUnderMocks(
+      "test",
+      undefined,
+      () => {
+        b = new SubmarinerBroker("east-submariner-broker", { cluster: p.clusters[0], platform: p });
+      },
+      { readState: (args) => ({ ...args.inputs, data: {} }) },
+    );
+    await assert.rejects(
+      valueOf(b!.connection.token),
+      /cluster east \(Submariner broker\): no broker client token/,
+    );
+    await assert.rejects(
+      valueOf(b!.connection.ca),
+      /cluster east \(Submariner broker\): no broker client CA/,
+    );
+  });
+  it("decodes the token the token controller filled in, and keeps it secret", async () => {
+    const p = multiCluster();
+    let b: SubmarinerBroker | undefined;
+    await underMocks(() => {
+      b = new SubmarinerBroker("east-submariner-broker", { cluster: p.clusters[0], platform: p });
+    });
+    assert.equal(await valueOf(b!.connection.token), "mock-token");
+    assert.ok(k8s.core.v1.Secret.isInstance(b!.tokenSecret), "the token Secret is a typed field");
+    assert.equal(await pulumi.isSecret(b!.connection.token), true);
+  });
+  it("refuses empty broker credentials from config (render mode), naming the cluster and the secret", async () => {
+    const p = multiCluster();
+    let b: SubmarinerBroker | undefined;
+    await underMocks(() => {
+      b = new SubmarinerBroker("east-submariner-broker", {
+        cluster: p.clusters[0],
+        platform: p,
+        credentials: { token: pulumi.secret(""), ca: pulumi.secret("Y2E=") },
+      });
+    });
+    await assert.rejects(
+      valueOf(b!.connection.token),
+      /cluster east \(Submariner broker\): no broker client token in the secret k8s-netplat:submarinerBrokerToken/,
+    );
+    assert.equal(await valueOf(b!.connection.ca), "Y2E=");
+  });
 });
+
+/** An Output's value, or its failure (the SDK's own promise; not in its public typings). */
+function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+  return (o as unknown as { promise(): Promise<T> }).promise();
+}

@@ -1,0 +1,147 @@
+/**
+ * Runs Pulumi code under the SDK's mocks and records every resource registered: the
+ * same wiring `pulumi up` performs, minus the engine. Used for the whole program
+ * (index.ts) and for single components, by the unit tests and scripts/bench.ts.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { K8sObject } from "../../lib/k8s-object";
+
+export interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  /** The provider reference ("urn::id") for custom resources created with an explicit provider. */
+  provider?: string;
+  /** Parent URN. */
+  parent: string;
+  /** URNs this resource depends on (dependsOn and input dependencies). */
+  dependencies: string[];
+  /** True for `Resource.get` reads. */
+  read: boolean;
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getDependenciesList(): string[];
+}
+type MonitorMethod = (req: RegisterRequest, callback: unknown) => unknown;
+
+// The SDK's own "wait until every registration has been answered"; not in its typings.
+const runtime = pulumi.runtime as unknown as {
+  waitForRPCs(): Promise<void>;
+  getMonitor(): Record<string, MonitorMethod>;
+};
+
+export interface RunOptions {
+  /** Secret config values, by key (without the project prefix). */
+  secrets?: Record<string, string>;
+  preview?: boolean;
+  /**
+   * The live state a `Resource.get` read returns, by the read's arguments. Default:
+   * {@link liveStateOf}, which answers a service-account token Secret as the token
+   * controller would have filled it, and anything else with its inputs.
+   */
+  readState?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown>;
+  /**
+   * The state a created resource gets, where the engine would add outputs to its inputs
+   * (a Service's status, a chart's resources). Undefined: its inputs.
+   */
+  createdState?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
+}
+
+const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
+
+/** What a read finds on a healthy cluster: a token Secret holds a token and the CA. */
+export function liveStateOf(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+  if (args.type === "kubernetes:core/v1:Secret") {
+    return {
+      ...args.inputs,
+      type: "kubernetes.io/service-account-token",
+      data: { token: b64("mock-token"), "ca.crt": b64("mock-ca") },
+    };
+  }
+  return args.inputs;
+}
+
+/**
+ * Runs `program` as stack `stack`, with `platform` (when given) as the
+ * `k8s-netplat:platform` config, and returns what it registered plus what the program
+ * returned (its stack outputs). Parent and dependencies are read off the monitor
+ * requests, since the mocks' own `newResource` hook does not receive them.
+ */
+export async function runUnderMocks<T>(
+  stack: string,
+  platform: unknown,
+  program: () => T | Promise<T>,
+  options: RunOptions = {},
+): Promise<{ resources: Registered[]; outputs: T }> {
+  const resources: Registered[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        const r = resources.find((x) => x.type === args.type && x.name === args.name && !x.provider);
+        if (r) {
+          r.inputs = args.inputs;
+          r.provider = args.provider;
+        }
+        if (args.id !== undefined && args.id !== "") {
+          return { id: args.id, state: (options.readState ?? liveStateOf)(args) };
+        }
+        return { id: `${args.name}-id`, state: options.createdState?.(args) ?? args.inputs };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        return args.inputs;
+      },
+    },
+    "k8s-netplat",
+    stack,
+    options.preview ?? true,
+  );
+  const monitor = runtime.getMonitor();
+  for (const method of ["registerResource", "readResource"]) {
+    const original = monitor[method].bind(monitor);
+    monitor[method] = (req, callback) => {
+      resources.push({
+        type: req.getType(),
+        name: req.getName(),
+        parent: req.getParent(),
+        dependencies: req.getDependenciesList(),
+        inputs: {},
+        read: method === "readResource",
+      });
+      return original(req, callback);
+    };
+  }
+  const config: Record<string, string> = {};
+  if (platform !== undefined) config["k8s-netplat:platform"] = JSON.stringify(platform);
+  for (const [k, v] of Object.entries(options.secrets ?? {})) config[`k8s-netplat:${k}`] = v;
+  pulumi.runtime.setAllConfig(
+    config,
+    Object.keys(options.secrets ?? {}).map((k) => `k8s-netplat:${k}`),
+  );
+  const outputs = await program();
+  await runtime.waitForRPCs();
+  return { resources, outputs };
+}
+
+/** Kubernetes objects among the registered resources, as manifests (providers and components left out). */
+export function manifestsOf(resources: Registered[]): K8sObject[] {
+  return resources
+    .filter(
+      (r) =>
+        r.type.startsWith("kubernetes:") &&
+        !r.read &&
+        typeof r.inputs.apiVersion === "string" &&
+        typeof r.inputs.kind === "string",
+    )
+    .filter((r) => !r.type.startsWith("kubernetes:helm.sh/"))
+    .map((r) => r.inputs as unknown as K8sObject);
+}
+
+/** A reference to a registered resource, as a mock's state may hold it (a chart's `resources`). */
+export function resourceReference(urn: string): Record<string, unknown> {
+  // The SDK's wire signatures for "this value is a resource" (runtime/rpc.ts).
+  return { "4dabf18193072939515e22adb298388d": "5cf8f73096256a8f31e491e813e4eb8e", urn };
+}
