@@ -56,8 +56,12 @@ export function clusterProvider(
 ): k8s.Provider {
   const cluster = platform.clusters.find((c) => c.name === clusterName)!;
   if (platform.render) {
-    // Render mode talks to no cluster: the provider rejects a context or kubeconfig beside it.
+    // Render mode writes files and refuses a context or kubeconfig argument. It still
+    // renders charts with the capabilities of the server in the ambient $KUBECONFIG
+    // (checked by index.ts against kubernetesVersion), but the SDK copies $KUBECONFIG
+    // into the `kubeconfig` argument when none is given; an empty one keeps it out.
     return new k8s.Provider(cluster.name, {
+      kubeconfig: "",
       // One folder per cluster: each provider owns its own directory of manifests.
       renderYamlToDirectory:
         platform.clusters.length > 1
