@@ -2,9 +2,11 @@
 # Builds the local control plane's binaries from Go modules (no release downloads are
 # reachable here) into .toolchain/cluster/bin:
 #   kube-apiserver, kube-controller-manager, kube-scheduler   k8s.io/kubernetes (toolchain/cluster)
+#   etcd                                                      go.etcd.io/etcd/server/v3 (toolchain/etcd)
 #   kwok                                                      sigs.k8s.io/kwok  (toolchain/kwok)
-# etcd is Debian's etcd-server package (3.4), installed with apt-get when missing: the
-# pinned API server talks etcd v3 API, which 3.4 serves (see docs/local-cluster.md).
+# etcd is the release k8s.io/kubernetes itself pins (v3.6.4 for v1.34.4): Debian's
+# etcd 3.4 lacks RequestWatchProgress, so the API server refuses watch-list streams
+# (kwok's client asks for them) and its watch cache loses guarantees (docs/local-cluster.md).
 #
 # Idempotent: a stamp records the module versions, the Go version and a hash of the two
 # go.mod/go.sum pairs; when it matches and the binaries exist, nothing is rebuilt. Go's
@@ -34,39 +36,30 @@ command -v go >/dev/null || die "go is not on PATH (need Go >= 1.26; /usr/local/
 mod_version() { (cd "$ROOT/toolchain/$1" && go list -m -f '{{.Version}}' "$2"); }
 K8S_VERSION="$(mod_version cluster k8s.io/kubernetes)"
 KWOK_VERSION="$(mod_version kwok sigs.k8s.io/kwok)"
+ETCD_VERSION="$(mod_version etcd go.etcd.io/etcd/server/v3)"
 [[ "$K8S_VERSION" =~ ^v([0-9]+)\.([0-9]+)\.([0-9]+)$ ]] ||
   die "toolchain/cluster/go.mod must pin a release of k8s.io/kubernetes (got '$K8S_VERSION')"
 K8S_MAJOR="${BASH_REMATCH[1]}"
 K8S_MINOR="${BASH_REMATCH[2]}"
 
-# ---- etcd (Debian) ------------------------------------------------------------------
-if ! command -v etcd >/dev/null 2>&1; then
-  command -v apt-get >/dev/null || die "etcd is not installed and apt-get is not available: install etcd >= 3.4"
-  log "installing etcd-server from Debian"
-  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-server; } >&2 ||
-    die "apt-get install etcd-server failed"
-  # The package may start a system etcd on 2379; the local clusters use their own
-  # ports and data directories, but do not leave a stray server behind.
-  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now etcd >/dev/null 2>&1 || true; fi
-  pkill -x etcd 2>/dev/null || true
-fi
-
 src_hash() {
-  (cd "$ROOT/toolchain" && sha256sum cluster/go.mod cluster/go.sum cluster/tools.go kwok/go.mod kwok/go.sum kwok/tools.go |
+  (cd "$ROOT/toolchain" && sha256sum cluster/go.mod cluster/go.sum cluster/tools.go kwok/go.mod kwok/go.sum kwok/tools.go \
+    etcd/go.mod etcd/go.sum etcd/cmd/etcd/main.go |
     sha256sum | cut -d' ' -f1)
 }
 WANT_STAMP="kubernetes=$K8S_VERSION
 kwok=$KWOK_VERSION
+etcd=$ETCD_VERSION
 $(go env GOVERSION) $(go env GOOS)/$(go env GOARCH)
 sources=$(src_hash)"
 
 have_binaries() {
   local b
-  for b in kube-apiserver kube-controller-manager kube-scheduler kwok; do [[ -x "$BIN/$b" ]] || return 1; done
+  for b in kube-apiserver kube-controller-manager kube-scheduler kwok etcd; do [[ -x "$BIN/$b" ]] || return 1; done
 }
 
 if [[ $FORCE == 0 && -f "$STAMP" && "$(cat "$STAMP")" == "$WANT_STAMP" ]] && have_binaries; then
-  log "up to date ($K8S_VERSION, kwok $KWOK_VERSION); nothing to build"
+  log "up to date ($K8S_VERSION, etcd $ETCD_VERSION, kwok $KWOK_VERSION); nothing to build"
   exit 0
 fi
 
@@ -90,6 +83,11 @@ log "building kwok $KWOK_VERSION"
 t0=$(now)
 (cd "$ROOT/toolchain/kwok" && "${GOBUILD[@]}" \
   -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" -o "$BIN/kwok" sigs.k8s.io/kwok/cmd/kwok)
+log "  done in $(since "$t0")"
+
+log "building etcd $ETCD_VERSION"
+t0=$(now)
+(cd "$ROOT/toolchain/etcd" && "${GOBUILD[@]}" -ldflags "-s -w" -o "$BIN/etcd" ./cmd/etcd)
 log "  done in $(since "$t0")"
 
 printf '%s\n' "$WANT_STAMP" >"$STAMP"

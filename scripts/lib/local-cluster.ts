@@ -342,7 +342,8 @@ function start(c: Component, s: ClusterState, dir: string): number {
   fs.mkdirSync(logs, { recursive: true });
   const out = fs.openSync(path.join(logs, `${c}.log`), "a");
   // kwok keeps state under $HOME/.kwok; give each cluster its own home.
-  const env = { ...process.env, HOME: c === "kwok" ? path.join(dir, "kwok-home") : process.env.HOME };
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (c === "kwok") env.HOME = path.join(dir, "kwok-home");
   if (c === "kwok") fs.mkdirSync(env.HOME!, { recursive: true });
   const child = spawn(binaryPath(c), args(c, s, dir), { detached: true, stdio: ["ignore", out, out], env });
   fs.closeSync(out);

@@ -3,6 +3,9 @@
  * - Load balancers: Pulumi waits for a LoadBalancer Service to get an address; this loop
  *   fills in `status.loadBalancer.ingress` of every LoadBalancer Service that lacks it,
  *   with the fake nodes' documentation IP (nothing is ever sent to it).
+ * - Ingress status: Pulumi also waits for an Ingress to get an address, which the ingress
+ *   controller (a pod that runs nothing here) would publish; the loop publishes the same
+ *   documentation IP.
  * - Storage: a StatefulSet's pods wait for their PersistentVolumeClaims to be bound; no
  *   provisioner runs here, so this loop creates a PersistentVolume (an object only: a
  *   hostPath no pod ever mounts) reserved for each pending claim.
@@ -61,6 +64,19 @@ export function fakeCloud(clusters: string[], everyMs = 1000): () => void {
           "PATCH",
           `/api/v1/namespaces/${s.metadata.namespace}/services/${s.metadata.name}/status`,
           { status: { loadBalancer: { ingress: [{ ip: FAKE_NODE_IP, ipMode: "VIP" }] } } },
+          "application/merge-patch+json",
+        ).catch(() => undefined);
+      }
+      const ingresses = await apiRequest(c, "GET", "/apis/networking.k8s.io/v1/ingresses").catch(
+        () => undefined,
+      );
+      for (const ing of ingresses?.status === 200 ? (JSON.parse(ingresses.body) as ServiceList).items : []) {
+        if ((ing.status?.loadBalancer?.ingress ?? []).length > 0) continue;
+        await apiRequest(
+          c,
+          "PATCH",
+          `/apis/networking.k8s.io/v1/namespaces/${ing.metadata.namespace}/ingresses/${ing.metadata.name}/status`,
+          { status: { loadBalancer: { ingress: [{ ip: FAKE_NODE_IP }] } } },
           "application/merge-patch+json",
         ).catch(() => undefined);
       }
