@@ -4,11 +4,14 @@
  *
  *   npm run --silent reachability -- <files or folders of YAML> [--output txt|json]
  *   npm run --silent reachability -- <files or folders> --explain <src> <dst>
+ *   npm run --silent reachability -- diff <before> <after> [--output text|json|md]
  *
  * Exit 0 with the list; 2 with a message naming the file and reason on bad input.
+ * `diff` is scripts/lib/reachability-diff.ts (its own exit codes: 0 no change, 1 changes).
  */
 import { analyse, formatConnectionsJson, formatConnectionsText } from "../policy-pack/reachability";
 import { loadManifests } from "../policy-pack/reachability/load";
+import { runDiff } from "./lib/reachability-diff";
 
 const USAGE = `usage: reachability <files or folders of YAML>... [--output txt|json] [--explain <src> <dst>]
   Lists every allowed connection as "src => dst : conns", peers as namespace/name[Kind]
@@ -67,4 +70,5 @@ function usage(msg: string): number {
   return 2;
 }
 
-process.exitCode = main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+process.exitCode = argv[0] === "diff" ? runDiff(argv.slice(1)) : main(argv);
