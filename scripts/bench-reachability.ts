@@ -7,8 +7,14 @@
  * RSS). Ours is the CLI compiled once with tsc (not timed) and run with node, as it
  * would ship; the outputs are compared line by line (external suffix stripped).
  *
+ * Then the connectivity diff: for sizes up to 1,000 (or those given), the diff of the
+ * cluster and a changed copy (changeCluster: a new external range for every 50th service,
+ * one ingress policy dropped, one workload added), ours (`reachability diff`) beside
+ * netpol-analyzer `diff`, with the ratio of our diff time to our one-analysis time.
+ *
  *   npm run bench:reachability [-- 100 1000]     sizes (default 100 1000 5000)
- *   BENCH_NPA_TIMEOUT_S=600                      netpol-analyzer time limit per size
+ *   npm run bench:reachability -- --diff-only 100 1000   skip the list comparison (ours still timed)
+ *   BENCH_NPA_TIMEOUT_S=600                      netpol-analyzer time limit per size and command
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -123,6 +129,36 @@ export function shopCluster(services: number): Obj[] {
   return objs;
 }
 
+/**
+ * The "after" of the diff benchmark: `shopCluster(services)` where every 50th service
+ * may also reach 198.51.100.0/24 on 443, the ingress policy of svc-1 is gone (its
+ * callers lose it), and one Deployment more.
+ */
+export function changeCluster(objs: Obj[]): Obj[] {
+  const out = objs
+    .filter((o) => !(o.kind === "NetworkPolicy" && (o.metadata as Obj).name === "svc-1-ingress"))
+    .map((o) => {
+      const m = /^svc-(\d+)-egress$/.exec(String((o.metadata as Obj).name));
+      if (o.kind !== "NetworkPolicy" || !m || Number(m[1]) % 50 !== 0) return o;
+      const spec = JSON.parse(JSON.stringify(o.spec)) as { egress: Obj[] };
+      spec.egress.push({ to: [{ ipBlock: { cidr: "198.51.100.0/24" } }], ports: [{ port: 443 }] });
+      return { ...o, spec };
+    });
+  out.push({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "added", namespace: "app-0" },
+    spec: {
+      selector: { matchLabels: { app: "added" } },
+      template: {
+        metadata: { labels: { app: "added", part: "shop" } },
+        spec: { containers: [{ name: "app", image: "app" }] },
+      },
+    },
+  });
+  return out;
+}
+
 function np(namespace: string, name: string, spec: Obj): Obj {
   return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec };
 }
@@ -136,7 +172,13 @@ interface Measure {
   error?: string;
 }
 
-function measure(cmd: string, args: string[], timeoutS: number, outFile: string): Measure {
+function measure(
+  cmd: string,
+  args: string[],
+  timeoutS: number,
+  outFile: string,
+  okCodes: readonly number[] = [0],
+): Measure {
   const t0 = Date.now();
   // timeout(1) kills the analyser itself at the limit; time(1) reports the largest RSS
   // of the processes it waited for, the analyser included.
@@ -162,11 +204,14 @@ function measure(cmd: string, args: string[], timeoutS: number, outFile: string)
   }
   const lines = (r.stdout ?? "").split("\n").filter(Boolean).length;
   const error =
-    !timedOut && r.status !== 0 ? (r.stderr ?? "").trim().slice(0, 300) || `exit ${r.status}` : undefined;
+    !timedOut && !okCodes.includes(r.status ?? -1)
+      ? (r.stderr ?? "").trim().slice(0, 300) || `exit ${r.status}`
+      : undefined;
   return { out: r.stdout ?? "", wallS: timeWall, maxRssMiB, lines, timedOut, error };
 }
 
 function main(): void {
+  const diffOnly = process.argv.includes("--diff-only");
   const sizes = process.argv
     .slice(2)
     .map(Number)
@@ -207,6 +252,7 @@ function main(): void {
     "| services | workloads | policies | ours wall s | ours max RSS MiB | netpol-analyzer wall s | netpol-analyzer max RSS MiB | time ratio (theirs/ours) | output lines ours / theirs |",
   );
   console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  const oneAnalysis = new Map<number, number>();
   for (const n of sizes.length ? sizes : [100, 1000, 5000]) {
     const dir = path.join(tmp, `n${n}`);
     fs.mkdirSync(dir);
@@ -219,8 +265,10 @@ function main(): void {
     const nWl = objs.filter((o) => o.kind === "Deployment").length;
     const ours = measure(process.execPath, [cli, dir], 3600, path.join(tmp, `ours-${n}`));
     if (ours.error) throw new Error(`our analyser failed on ${n} services: ${ours.error}`);
+    oneAnalysis.set(n, ours.wallS);
     let theirs: Measure | undefined;
-    if (haveNpa) theirs = measure(NPA, ["list", "--dirpath", dir], NPA_TIMEOUT_S, path.join(tmp, `npa-${n}`));
+    if (haveNpa && !diffOnly)
+      theirs = measure(NPA, ["list", "--dirpath", dir], NPA_TIMEOUT_S, path.join(tmp, `npa-${n}`));
     const tCell = !theirs
       ? "not run"
       : theirs.timedOut
@@ -244,6 +292,50 @@ function main(): void {
     const lines = `${ours.lines} / ${ran ? theirs!.lines : "n/a"}${same}`;
     console.log(
       `| ${n} | ${nWl} | ${nPol} | ${ours.wallS.toFixed(2)} | ${ours.maxRssMiB.toFixed(0)} | ${tCell} | ${rss} | ${ratio} | ${lines} |`,
+    );
+  }
+
+  console.log("");
+  console.log("Connectivity diff: the cluster against a changed copy (changeCluster)");
+  console.log(
+    "| services | ours diff wall s | ours diff max RSS MiB | ours one analysis wall s | diff / one analysis | netpol-analyzer diff wall s | netpol-analyzer diff max RSS MiB | output lines ours / theirs |",
+  );
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const n of sizes.length ? sizes : [100, 1000]) {
+    const before = path.join(tmp, `n${n}`);
+    const after = path.join(tmp, `n${n}-changed`);
+    fs.mkdirSync(after);
+    fs.writeFileSync(
+      path.join(after, "cluster.yaml"),
+      JSON.stringify({ apiVersion: "v1", kind: "List", items: changeCluster(shopCluster(n)) }),
+    );
+    const ours = measure(
+      process.execPath,
+      [cli, "diff", before, after],
+      3600,
+      path.join(tmp, `od-${n}`),
+      [0, 1],
+    );
+    if (ours.error) throw new Error(`our diff failed on ${n} services: ${ours.error}`);
+    const theirs = haveNpa
+      ? measure(NPA, ["diff", "--dir1", before, "--dir2", after], NPA_TIMEOUT_S, path.join(tmp, `npd-${n}`))
+      : undefined;
+    const ran = theirs && !theirs.timedOut && !theirs.error;
+    const tCell = !theirs
+      ? "not run"
+      : theirs.timedOut
+        ? `> ${NPA_TIMEOUT_S} (killed at the time limit)`
+        : theirs.error
+          ? `failed: ${theirs.error}`
+          : theirs.wallS.toFixed(2);
+    const one = oneAnalysis.get(n);
+    const same = ran
+      ? ours.out.split("[External]").join("") === theirs!.out
+        ? ", identical"
+        : ", DIFFERENT"
+      : "";
+    console.log(
+      `| ${n} | ${ours.wallS.toFixed(2)} | ${ours.maxRssMiB.toFixed(0)} | ${one?.toFixed(2) ?? "n/a"} | ${one ? `${(ours.wallS / one).toFixed(2)}x` : "n/a"} | ${tCell} | ${ran ? theirs!.maxRssMiB.toFixed(0) : "n/a"} | ${ours.lines} / ${ran ? theirs!.lines : "n/a"}${same} |`,
     );
   }
   fs.rmSync(tmp, { recursive: true, force: true });
