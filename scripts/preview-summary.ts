@@ -5,8 +5,12 @@
  *   npm run --silent preview:summary -- --stack <s> [--cwd <project dir>] [--policy-pack-config <file>]
  *                                        [--from-json <file>] [--save-json <file>]
  *
+ * The comment starts with what the change does to connectivity in each cluster (paths opened and
+ * closed, intended or not against the traffic intent; scripts/lib/preview-connectivity.ts).
+ *
  * Exit codes: 0 the preview succeeded; 1 it failed (pulumi exited non-zero, an error diagnostic, a
- * mandatory policy violation, unreadable pulumi output); 2 bad arguments or an unreadable --from-json file.
+ * mandatory policy violation, an unintended connectivity change, unreadable pulumi output); 2 bad
+ * arguments or an unreadable --from-json file.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -26,7 +30,9 @@ const USAGE = `usage: preview:summary --stack <name> [--cwd <dir>] [--policy-pac
   --policy-pack-config defaults to policy-pack/config/<name>.json. Prints a Markdown summary on stdout.
   --from-json <file|->  summarise a saved \`pulumi preview --json\` output (digest or event stream) instead.
   --save-json <file>    also write pulumi's raw JSON output there.
-  Exit 0: preview succeeded; 1: preview failed (incl. mandatory policy violations); 2: bad arguments.`;
+  The summary starts with the connectivity each cluster gains and loses (intended or not).
+  Exit 0: preview succeeded; 1: preview failed (incl. mandatory policy violations and unintended
+  connectivity changes); 2: bad arguments.`;
 
 const ROOT = path.join(__dirname, "..");
 
