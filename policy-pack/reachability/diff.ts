@@ -127,6 +127,7 @@ export function diffReachability(
   const workloadsBefore = new Set(before.model.workloads.map((w) => w.id));
   const workloadsAfter = new Set(after.model.workloads.map((w) => w.id));
   const isWorkload = (id: string) => before.workload(id) !== undefined || after.workload(id) !== undefined;
+  const isSynthetic = (id: string) => (before.workload(id) ?? after.workload(id))?.synthetic === true;
   const out: ConnectionDiff[] = [];
   const add = (src: string, dst: string, b: ConnSet, a: ConnSet): void => {
     const type: DiffType = b.isEmpty() ? "added" : a.isEmpty() ? "removed" : "changed";
@@ -137,7 +138,6 @@ export function diffReachability(
         : [src, dst].filter((id) => isWorkload(id) && !other.has(id) && !isSynthetic(id));
     out.push({ type, src, dst, before: b, after: a, newOrRemoved });
   };
-  const isSynthetic = (id: string) => (before.workload(id) ?? after.workload(id))?.synthetic === true;
 
   for (const key of new Set([...sb.pairs.keys(), ...sa.pairs.keys()])) {
     const b = sb.pairs.get(key);

@@ -46,17 +46,18 @@ export function sidePaths(arg: string): string[] {
   return arg.split(",").filter((p) => p !== "");
 }
 
+/** Bad input (unreadable or invalid manifests): exit 2, unlike an internal error. */
+class InputError extends Error {}
+
 function load(side: string, arg: string): Reachability {
   const paths = sidePaths(arg);
-  if (paths.length === 0) throw new Error(`${side}: no path given`);
+  if (paths.length === 0) throw new InputError(`${side}: no path given`);
   try {
     return analyse(loadManifests(paths));
   } catch (e) {
     throw new InputError(`${side} (${arg}): ${(e as Error).message}`);
   }
 }
-
-class InputError extends Error {}
 
 export function runDiff(argv: readonly string[], io: Io = processIo): number {
   const usage = (msg: string): number => {
