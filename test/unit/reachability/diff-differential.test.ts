@@ -134,13 +134,14 @@ function unexplained(tmp: string, before: Obj[], after: Obj[]): string[] {
 describe("reachability diff vs netpol-analyzer diff (differential)", function () {
   this.timeout(900_000);
   let tmp: string;
+  let keep = false; // a failing case keeps its inputs for a look
 
   before(() => {
     requireNetpolAnalyzer(); // fails, naming the build command, when the binary is missing
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "reach-diffdiff-"));
   });
   after(() => {
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    if (tmp && !keep) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   describe("hand-written diff cases: the same lines", () => {
@@ -210,7 +211,7 @@ describe("reachability diff vs netpol-analyzer diff (differential)", function ()
         failures.push(`pair ${i} (${what}; kept in ${dir}):\n    ${u.slice(0, 10).join("\n    ")}`);
       else fs.rmSync(dir, { recursive: true });
     }
-    if (failures.length) tmp = ""; // keep the inputs for a look
+    if (failures.length) keep = true;
     assert.deepStrictEqual(failures, []);
     // Most mutations change connectivity; a test of empty diffs would prove little.
     assert.ok(changed > SINGLE / 3, `only ${changed} of ${SINGLE} pairs differ`);
@@ -232,7 +233,7 @@ describe("reachability diff vs netpol-analyzer diff (differential)", function ()
       if (u.length) failures.push(`batch ${b} (kept in ${dir}):\n    ${u.slice(0, 10).join("\n    ")}`);
       else fs.rmSync(dir, { recursive: true });
     }
-    if (failures.length) tmp = "";
+    if (failures.length) keep = true;
     assert.deepStrictEqual(failures, []);
   });
 });
