@@ -211,7 +211,7 @@ describe("preview summary: parsing real pulumi preview --json output", () => {
     }
   });
 
-  describe("connectivity: real previews of prod after `pulumi up` (capture-preview-fixtures.ts)", () => {
+  describe("connectivity: real previews after `pulumi up` (capture-preview-fixtures.ts)", () => {
     const exitOf = (name: string) => Number(fs.readFileSync(fixture(`${name}.exit`), "utf8"));
     const changes = (r: PreviewResult) => {
       assert.ok(r.connectivity.available, JSON.stringify(r.connectivity));
@@ -291,6 +291,25 @@ describe("preview summary: parsing real pulumi preview --json output", () => {
         text.includes("cluster prod opens an unintended path: frontend → orders TCP 8081-8090"),
         text,
       );
+    });
+
+    it("multi-cluster: one section per cluster; the cross-cluster edge opens in us-east-1 only", () => {
+      const r = load("multi-cluster-add-edge.events.jsonl");
+      assert.deepStrictEqual(changes(r), [
+        {
+          cluster: "us-east-1",
+          error: undefined,
+          changes: ["opens frontend → payment@remote-service TCP 8080 (intended)"],
+        },
+        // payment's ingress already admits us-east-1's pod range on 8080 (for orders).
+        { cluster: "us-west-2", error: undefined, changes: [] },
+      ]);
+      const text = renderMarkdown(r, { stack: "multi-cluster", exitCode: exitOf("multi-cluster-add-edge") });
+      assert.ok(
+        text.includes("| opens | frontend → payment@remote-service | TCP 8080 | ✅ intended |"),
+        text,
+      );
+      assert.ok(text.includes("No connectivity change in `us-west-2`."), text);
     });
 
     it("older captures without states, and the digest, say connectivity is not available", () => {
