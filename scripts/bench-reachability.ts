@@ -7,8 +7,15 @@
  * RSS). Ours is the CLI compiled once with tsc (not timed) and run with node, as it
  * would ship; the outputs are compared line by line (external suffix stripped).
  *
+ * Then the connectivity diff: for sizes up to 1,000 (or those given), the diff of the
+ * cluster and a changed copy (changeCluster: a new external range for every 50th service,
+ * one ingress policy dropped, one workload added), ours (`reachability diff`) beside
+ * netpol-analyzer `diff`, with the ratio of our diff time to our one-analysis time (each
+ * the fastest of three runs, alternating).
+ *
  *   npm run bench:reachability [-- 100 1000]     sizes (default 100 1000 5000)
- *   BENCH_NPA_TIMEOUT_S=600                      netpol-analyzer time limit per size
+ *   npm run bench:reachability -- --diff-only 100 1000   skip the list comparison (ours still timed)
+ *   BENCH_NPA_TIMEOUT_S=600                      netpol-analyzer time limit per size and command
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -123,6 +130,36 @@ export function shopCluster(services: number): Obj[] {
   return objs;
 }
 
+/**
+ * The "after" of the diff benchmark: `shopCluster(services)` where every 50th service
+ * may also reach 198.51.100.0/24 on 443, the ingress policy of svc-1 is gone (its
+ * callers lose it), and one Deployment more.
+ */
+export function changeCluster(objs: Obj[]): Obj[] {
+  const out = objs
+    .filter((o) => !(o.kind === "NetworkPolicy" && (o.metadata as Obj).name === "svc-1-ingress"))
+    .map((o) => {
+      const m = /^svc-(\d+)-egress$/.exec(String((o.metadata as Obj).name));
+      if (o.kind !== "NetworkPolicy" || !m || Number(m[1]) % 50 !== 0) return o;
+      const spec = JSON.parse(JSON.stringify(o.spec)) as { egress: Obj[] };
+      spec.egress.push({ to: [{ ipBlock: { cidr: "198.51.100.0/24" } }], ports: [{ port: 443 }] });
+      return { ...o, spec };
+    });
+  out.push({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "added", namespace: "app-0" },
+    spec: {
+      selector: { matchLabels: { app: "added" } },
+      template: {
+        metadata: { labels: { app: "added", part: "shop" } },
+        spec: { containers: [{ name: "app", image: "app" }] },
+      },
+    },
+  });
+  return out;
+}
+
 function np(namespace: string, name: string, spec: Obj): Obj {
   return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec };
 }
@@ -136,7 +173,13 @@ interface Measure {
   error?: string;
 }
 
-function measure(cmd: string, args: string[], timeoutS: number, outFile: string): Measure {
+function measure(
+  cmd: string,
+  args: string[],
+  timeoutS: number,
+  outFile: string,
+  okCodes: readonly number[] = [0],
+): Measure {
   const t0 = Date.now();
   // timeout(1) kills the analyser itself at the limit; time(1) reports the largest RSS
   // of the processes it waited for, the analyser included.
@@ -162,11 +205,14 @@ function measure(cmd: string, args: string[], timeoutS: number, outFile: string)
   }
   const lines = (r.stdout ?? "").split("\n").filter(Boolean).length;
   const error =
-    !timedOut && r.status !== 0 ? (r.stderr ?? "").trim().slice(0, 300) || `exit ${r.status}` : undefined;
+    !timedOut && !okCodes.includes(r.status ?? -1)
+      ? (r.stderr ?? "").trim().slice(0, 300) || `exit ${r.status}`
+      : undefined;
   return { out: r.stdout ?? "", wallS: timeWall, maxRssMiB, lines, timedOut, error };
 }
 
 function main(): void {
+  const diffOnly = process.argv.includes("--diff-only");
   const sizes = process.argv
     .slice(2)
     .map(Number)
@@ -220,7 +266,8 @@ function main(): void {
     const ours = measure(process.execPath, [cli, dir], 3600, path.join(tmp, `ours-${n}`));
     if (ours.error) throw new Error(`our analyser failed on ${n} services: ${ours.error}`);
     let theirs: Measure | undefined;
-    if (haveNpa) theirs = measure(NPA, ["list", "--dirpath", dir], NPA_TIMEOUT_S, path.join(tmp, `npa-${n}`));
+    if (haveNpa && !diffOnly)
+      theirs = measure(NPA, ["list", "--dirpath", dir], NPA_TIMEOUT_S, path.join(tmp, `npa-${n}`));
     const tCell = !theirs
       ? "not run"
       : theirs.timedOut
@@ -237,13 +284,67 @@ function main(): void {
     const rss = theirs && !theirs.timedOut && !theirs.error ? theirs.maxRssMiB.toFixed(0) : "n/a";
     const ran = theirs && !theirs.timedOut && !theirs.error;
     const same = ran
-      ? ours.out.split("[External]").join("") === theirs!.out
+      ? ours!.out.split("[External]").join("") === theirs!.out
         ? ", identical"
         : ", DIFFERENT"
       : "";
     const lines = `${ours.lines} / ${ran ? theirs!.lines : "n/a"}${same}`;
     console.log(
       `| ${n} | ${nWl} | ${nPol} | ${ours.wallS.toFixed(2)} | ${ours.maxRssMiB.toFixed(0)} | ${tCell} | ${rss} | ${ratio} | ${lines} |`,
+    );
+  }
+
+  console.log("");
+  console.log("Connectivity diff: the cluster against a changed copy (changeCluster)");
+  console.log(
+    "| services | ours diff wall s | ours diff max RSS MiB | ours one analysis wall s | diff / one analysis | netpol-analyzer diff wall s | netpol-analyzer diff max RSS MiB | output lines ours / theirs |",
+  );
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const n of sizes.length ? sizes : [100, 1000]) {
+    const before = path.join(tmp, `n${n}`);
+    const after = path.join(tmp, `n${n}-changed`);
+    fs.mkdirSync(after);
+    fs.writeFileSync(
+      path.join(after, "cluster.yaml"),
+      JSON.stringify({ apiVersion: "v1", kind: "List", items: changeCluster(shopCluster(n)) }),
+    );
+    // Ours three times each, diff and one analysis (of the changed cluster) alternating, the
+    // fastest of each kept: at these sizes node's start-up and the shared machine's load drift
+    // weigh as much as the work.
+    let ours: Measure | undefined;
+    let one = Infinity;
+    for (let rep = 0; rep < 3; rep++) {
+      const d = measure(
+        process.execPath,
+        [cli, "diff", before, after],
+        3600,
+        path.join(tmp, `od-${n}`),
+        [0, 1],
+      );
+      if (d.error) throw new Error(`our diff failed on ${n} services: ${d.error}`);
+      if (!ours || d.wallS < ours.wallS) ours = d;
+      const single = measure(process.execPath, [cli, after], 3600, path.join(tmp, `oa-${n}`));
+      if (single.error) throw new Error(`our analyser failed on ${n} services (changed): ${single.error}`);
+      one = Math.min(one, single.wallS);
+    }
+    const theirs = haveNpa
+      ? measure(NPA, ["diff", "--dir1", before, "--dir2", after], NPA_TIMEOUT_S, path.join(tmp, `npd-${n}`))
+      : undefined;
+    const ran = theirs && !theirs.timedOut && !theirs.error;
+    const tCell = !theirs
+      ? "not run"
+      : theirs.timedOut
+        ? `> ${NPA_TIMEOUT_S} (killed at the time limit)`
+        : theirs.error
+          ? `failed: ${theirs.error}`
+          : theirs.wallS.toFixed(2);
+    const same = ran
+      ? ours!.out.split("[External]").join("") === theirs!.out
+        ? ", identical"
+        : ", DIFFERENT"
+      : "";
+    console.log(
+      `| ${n} | ${ours!.wallS.toFixed(2)} | ${ours!.maxRssMiB.toFixed(0)} | ${one.toFixed(2)} | ${(ours!.wallS / one).toFixed(2)}x | ${tCell} | ${ran ? theirs!.maxRssMiB.toFixed(0) : "n/a"} | ${ours!.lines} / ${ran ? theirs!.lines : "n/a"}${same} |`,
     );
   }
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -5,9 +5,12 @@
  *   npm run --silent preview:summary -- --stack <s> [--cwd <project dir>] [--policy-pack-config <file>]
  *                                        [--charts <dir>] [--from-json <file>] [--save-json <file>]
  *
+ * The comment starts with what the change does to connectivity in each cluster (paths opened and
+ * closed, intended or not against the traffic intent; scripts/lib/preview-connectivity.ts).
+ *
  * Exit codes (README.md, "Exit codes"): 0 the preview succeeded; 1 it failed (pulumi exited non-zero,
- * an error diagnostic, a mandatory policy violation, unreadable pulumi output); 2 bad arguments or an
- * unreadable --from-json file; 3 internal error.
+ * an error diagnostic, a mandatory policy violation, an unintended connectivity change, unreadable
+ * pulumi output); 2 bad arguments or an unreadable --from-json file; 3 internal error.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -34,7 +37,8 @@ const USAGE = `usage: preview:summary --stack <name> [--cwd <dir>] [--policy-pac
                         reads a temporary copy of the stack file with it set (--config-file).
   --from-json <file|->  summarise a saved \`pulumi preview --json\` output (digest or event stream) instead.
   --save-json <file>    also write pulumi's raw JSON output there.
-${exitCodesHelp("the preview failed (incl. mandatory policy violations)")}`;
+  The summary starts with the connectivity each cluster gains and loses (intended or not).
+${exitCodesHelp("the preview failed (incl. mandatory policy violations and unintended connectivity changes)")}`;
 
 const ROOT = path.join(__dirname, "..");
 

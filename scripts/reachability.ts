@@ -4,13 +4,16 @@
  *
  *   npm run --silent reachability -- <files or folders of YAML> [--output txt|json]
  *   npm run --silent reachability -- <files or folders> --explain <src> <dst>
+ *   npm run --silent reachability -- diff <before> <after> [--output text|json|md]
  *
  * Exit codes (README.md, "Exit codes"): 0 with the list; 2 bad arguments, or input the
  * API server would refuse (the message names the file, object and field); 3 internal error.
+ * `diff` is scripts/lib/reachability-diff.ts (0 no change, 1 changes, 2 invalid input).
  */
 import { analyse, formatConnectionsJson, formatConnectionsText } from "../policy-pack/reachability";
 import { INPUT_LIMITS, InputError, loadManifests } from "../policy-pack/manifests";
 import { exitCodesHelp, runMain } from "./lib/cli";
+import { runDiff } from "./lib/reachability-diff";
 
 const USAGE = `usage: reachability <files or folders of YAML>... [--output txt|json] [--explain <src> <dst>]
   Lists every allowed connection as "src => dst : conns", peers as namespace/name[Kind]
@@ -81,4 +84,7 @@ function usage(msg: string): number {
   return 2;
 }
 
-if (require.main === module) runMain("reachability", USAGE, () => main(process.argv.slice(2)));
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  runMain("reachability", USAGE, () => (argv[0] === "diff" ? runDiff(argv.slice(1)) : main(argv)));
+}

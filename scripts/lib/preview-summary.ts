@@ -12,7 +12,16 @@
  *    `resourcePreEvent.metadata {op, urn, type, keys, diffs, detailedDiff: {path: {diffKind, inputDiff}}}`,
  *    `policyEvent {policyName, enforcementLevel, resourceUrn, message, severity}`, `diagnosticEvent`,
  *    `summaryEvent {resourceChanges, result}`. This is the shape scripts/preview-summary.ts asks for.
+ *    Its `old`/`new` states (with `inputs`) of every resource, unchanged ones too, give the
+ *    connectivity diff per cluster (./preview-connectivity.ts); the digest omits unchanged steps.
  */
+import {
+  connectivityFailures,
+  previewConnectivity,
+  sortChanges,
+  StateCollector,
+  type ConnectivityReport,
+} from "./preview-connectivity";
 
 export type PreviewFormat = "digest" | "events";
 
@@ -58,6 +67,8 @@ export interface PreviewResult {
   /** False for the digest, which has no policy events. */
   policyEventsIncluded: boolean;
   maybeCorrupt: boolean;
+  /** What the change does to connectivity, per cluster (events format only). */
+  connectivity: ConnectivityReport;
 }
 
 export interface Verdict {
@@ -167,6 +178,12 @@ function parseDigest(d: Json): PreviewResult {
     diagnostics,
     policyEventsIncluded: false,
     maybeCorrupt: d.maybeCorrupt === true,
+    connectivity: {
+      available: false,
+      reason:
+        "the `pulumi preview --json` digest lists only changed resources, not the unchanged " +
+        "NetworkPolicies (set `PULUMI_ENABLE_STREAMING_JSON_PREVIEW=true` for the event stream)",
+    },
   };
 }
 
@@ -177,9 +194,11 @@ function parseEvents(events: Json[]): PreviewResult {
   let counts: Record<string, number> | undefined;
   let result: string | undefined;
   let maybeCorrupt = false;
+  const states = new StateCollector();
   for (const e of events) {
     const pre = isObject(e.resourcePreEvent) ? e.resourcePreEvent.metadata : undefined;
     if (isObject(pre)) {
+      states.add(pre);
       const op = str(pre.op);
       const urn = str(pre.urn);
       if (op && urn && op !== "same") steps.push(toStep(op, urn, str(pre.type), pre, "keys", "diffs"));
@@ -216,6 +235,7 @@ function parseEvents(events: Json[]): PreviewResult {
     result,
     policyEventsIncluded: true,
     maybeCorrupt,
+    connectivity: previewConnectivity(states.states()),
   };
 }
 
@@ -307,6 +327,9 @@ export function verdict(result: PreviewResult | undefined, exitCode?: number | n
   }
   const mandatory = result.violations.filter((v) => v.level === "mandatory").length;
   if (mandatory > 0) reasons.push(`${mandatory} mandatory policy violation(s)`);
+  const conn = connectivityFailures(result.connectivity);
+  reasons.push(...conn.slice(0, 5));
+  if (conn.length > 5) reasons.push(`${conn.length - 5} more connectivity failure(s)`);
   return { failed: reasons.length > 0, reasons };
 }
 
@@ -345,6 +368,51 @@ function list(items: string[], max: number): string[] {
   return shown;
 }
 
+const VERDICT_LABEL: Record<string, string> = {
+  unintended: "❌ unintended",
+  intended: "✅ intended",
+  "outside intent": "outside the intent",
+};
+
+/**
+ * The connectivity section, first in the comment: per cluster a table of the paths the
+ * change opens and closes, or one line when it changes nothing.
+ */
+export function renderConnectivity(report: ConnectivityReport | undefined, max: number): string[] {
+  if (!report) return [];
+  if (!report.available) return [`**Connectivity:** not available: ${inline(report.reason)}.`, ""];
+  const out: string[] = [];
+  const quiet = report.clusters.filter((c) => !c.error && c.changes.length === 0);
+  const names = (cs: typeof report.clusters) => cs.map((c) => code(c.cluster)).join(", ");
+  if (quiet.length === report.clusters.length) {
+    return [
+      `**Connectivity:** no change (${quiet.length === 1 ? "cluster" : "clusters"} ${names(quiet)}).`,
+      "",
+    ];
+  }
+  out.push("#### Connectivity", "");
+  for (const c of report.clusters) {
+    if (c.error) {
+      out.push(`Cluster ${code(c.cluster)}: ❌ cannot be computed: ${inline(c.error)}`, "");
+      continue;
+    }
+    if (c.changes.length === 0) continue;
+    const sorted = sortChanges(c.changes);
+    out.push(`Cluster ${code(c.cluster)}: ${c.changes.length} change(s)`, "");
+    if (!c.intentFound) out.push("No traffic intent ConfigMap in the new state: nothing is judged.", "");
+    out.push("| change | path | connections | verdict |", "| --- | --- | --- | --- |");
+    for (const ch of sorted.slice(0, max)) {
+      out.push(
+        `| ${ch.change} | ${inline(`${ch.srcName} → ${ch.dstName}`)} | ${inline(ch.conn.toString())} | ${VERDICT_LABEL[ch.verdict]} |`,
+      );
+    }
+    if (sorted.length > max) out.push(`| … | and ${sorted.length - max} more | | |`);
+    out.push("");
+  }
+  if (quiet.length > 0) out.push(`No connectivity change in ${names(quiet)}.`, "");
+  return out;
+}
+
 export interface RenderOptions {
   stack: string;
   exitCode?: number | null;
@@ -366,6 +434,7 @@ export function renderMarkdown(result: PreviewResult | undefined, opts: RenderOp
   if (opts.parseError) out.push(`Could not read the preview output: ${inline(opts.parseError)}`, "");
 
   if (result) {
+    out.push(...renderConnectivity(result.connectivity, max));
     const ops = Object.keys(result.counts).sort(byOrder(OP_ORDER));
     if (ops.length > 0) {
       out.push("| Operation | Resources |", "| --- | ---: |");

@@ -15,7 +15,15 @@ import { clusterPlanObjects, planCluster } from "../../lib/cluster-plan";
 import { parsePlatformConfig } from "../../lib/config";
 import { resolveApp } from "../../lib/intent";
 import { STACK_NAMES, readRawPlatformConfig, stackFile } from "../../lib/stack-file";
-import { REPO, Workspace, offlineWorkspace, policyPackArgs } from "../../scripts/lib/workspace";
+import { SHOP_APP } from "../../lib/shop";
+import {
+  REPO,
+  Workspace,
+  offlineWorkspace,
+  policyPackArgs,
+  prepareWorkspace,
+  type PlatformPatch,
+} from "../../scripts/lib/workspace";
 
 interface PreviewJson {
   steps: Array<{ op: string; urn: string; newState?: { type: string } }>;
@@ -116,6 +124,58 @@ describe("real engine, offline", () => {
       assert.match(r.stdout, /Preview failed/);
       assert.match(r.stdout, /mandatory \(1\)/);
       assert.match(r.stdout, /kubernetes-pod-image-pinned/);
+    });
+  });
+
+  describe("preview:summary says what a change does to connectivity (prod, after up)", () => {
+    let root: string;
+    before(() => {
+      const ws = offlineWorkspace("prod");
+      root = path.dirname(ws.dir);
+      const r = ws.pulumi(["up", "--yes", "--stack", "prod", ...policyPackArgs("prod")]);
+      assert.equal(r.code, 0, `up failed:\n${r.stderr}\n${r.stdout.slice(-4000)}`);
+    });
+    const summary = (patch: PlatformPatch) => {
+      const ws = prepareWorkspace({ stack: "prod", root, fixtureCharts: true, patch });
+      return spawnSync(
+        process.execPath,
+        [
+          "-r",
+          "ts-node/register/transpile-only",
+          "scripts/preview-summary.ts",
+          "--stack",
+          "prod",
+          "--cwd",
+          ws.dir,
+        ],
+        { cwd: REPO, env: ws.env, encoding: "utf8", timeout: 600_000 },
+      );
+    };
+    const edges = (p: Record<string, unknown>) =>
+      ((p.app as { edges?: string[] }).edges ??= [...SHOP_APP.edges]);
+
+    it("an added edge: opens frontend → payment TCP 8080, intended", () => {
+      const r = summary((p) => edges(p).push("frontend -> payment:8080"));
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /\| opens \| frontend → payment \| TCP 8080 \| ✅ intended \|/);
+    });
+
+    it("a removed edge: closes orders → events TCP 9092, intended", () => {
+      const r = summary((p) => {
+        const e = edges(p);
+        e.splice(e.indexOf("orders -> events:9092"), 1);
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /\| closes \| orders → events \| TCP 9092 \| ✅ intended \|/);
+    });
+
+    it("no connectivity effect: one line", () => {
+      const r = summary((p) => {
+        const app = p.app as { services?: Record<string, unknown> };
+        app.services = { ...app.services, orders: { image: "ghcr.io/example/orders:2.4.2" } };
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^\*\*Connectivity:\*\* no change \(cluster `prod`\)\.$/m);
     });
   });
 

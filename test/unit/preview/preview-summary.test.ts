@@ -212,6 +212,125 @@ describe("preview summary: parsing real pulumi preview --json output", () => {
     }
   });
 
+  describe("connectivity: real previews after `pulumi up` (capture-preview-fixtures.ts)", () => {
+    const exitOf = (name: string) => Number(fs.readFileSync(fixture(`${name}.exit`), "utf8"));
+    const changes = (r: PreviewResult) => {
+      assert.ok(r.connectivity.available, JSON.stringify(r.connectivity));
+      return r.connectivity.clusters.map((c) => ({
+        cluster: c.cluster,
+        error: c.error,
+        changes: c.changes.map(
+          (x) => `${x.change} ${x.srcName} → ${x.dstName} ${x.conn.toString()} (${x.verdict})`,
+        ),
+      }));
+    };
+    const md = (name: string) =>
+      renderMarkdown(load(`${name}.events.jsonl`), { stack: "prod", exitCode: exitOf(name) });
+
+    it("an edge added to the intent: opens frontend → payment TCP 8080, intended, at the top", () => {
+      const r = load("prod-add-edge.events.jsonl");
+      assert.deepStrictEqual(changes(r), [
+        { cluster: "prod", error: undefined, changes: ["opens frontend → payment TCP 8080 (intended)"] },
+      ]);
+      assert.deepStrictEqual(verdict(r, exitOf("prod-add-edge")), { failed: false, reasons: [] });
+      const text = md("prod-add-edge");
+      const table = [
+        "#### Connectivity",
+        "",
+        "Cluster `prod`: 1 change(s)",
+        "",
+        "| change | path | connections | verdict |",
+        "| --- | --- | --- | --- |",
+        "| opens | frontend → payment | TCP 8080 | ✅ intended |",
+      ].join("\n");
+      assert.ok(text.includes(table), text);
+      assert.ok(text.indexOf("#### Connectivity") < text.indexOf("| Operation | Resources |"), text);
+    });
+
+    it("an edge removed from the intent: closes orders → events TCP 9092, intended", () => {
+      const r = load("prod-remove-edge.events.jsonl");
+      assert.deepStrictEqual(changes(r), [
+        { cluster: "prod", error: undefined, changes: ["closes orders → events TCP 9092 (intended)"] },
+      ]);
+      assert.strictEqual(verdict(r, exitOf("prod-remove-edge")).failed, false);
+      assert.ok(md("prod-remove-edge").includes("| closes | orders → events | TCP 9092 | ✅ intended |"));
+    });
+
+    it("a change without connectivity effect (an image) says so in one line", () => {
+      const r = load("prod-no-connectivity-change.events.jsonl");
+      assert.deepStrictEqual(changes(r), [{ cluster: "prod", error: undefined, changes: [] }]);
+      assert.ok(r.steps.some((s) => s.op === "update" && s.name === "prod-shop-deployment-orders"));
+      const text = md("prod-no-connectivity-change");
+      assert.strictEqual(text.split("\n")[2], "**Connectivity:** no change (cluster `prod`).", text);
+      assert.ok(!text.includes("#### Connectivity"), text);
+    });
+
+    it("a NetworkPolicy widened outside the intent: the unintended path fails the summary, named", () => {
+      const r = load("prod-unintended-port.events.jsonl");
+      assert.deepStrictEqual(changes(r), [
+        {
+          cluster: "prod",
+          error: undefined,
+          changes: ["opens frontend → orders TCP 8081-8090 (unintended)"],
+        },
+      ]);
+      const v = verdict(r, exitOf("prod-unintended-port"));
+      assert.strictEqual(v.failed, true);
+      assert.ok(
+        v.reasons.includes("cluster prod opens an unintended path: frontend → orders TCP 8081-8090"),
+        v.reasons.join("\n"),
+      );
+      // The pack, run by the same preview, says the same of the same flow.
+      const pack = r.violations.filter((x) => x.policy === "reachability-matches-intent");
+      assert.ok(
+        pack.some((x) => /frontend.*orders.*TCP 8081-8090/.test(x.message)),
+        JSON.stringify(pack),
+      );
+      const text = md("prod-unintended-port");
+      assert.ok(text.includes("| opens | frontend → orders | TCP 8081-8090 | ❌ unintended |"), text);
+      assert.ok(
+        text.includes("cluster prod opens an unintended path: frontend → orders TCP 8081-8090"),
+        text,
+      );
+    });
+
+    it("multi-cluster: one section per cluster; the cross-cluster edge opens in us-east-1 only", () => {
+      const r = load("multi-cluster-add-edge.events.jsonl");
+      assert.deepStrictEqual(changes(r), [
+        {
+          cluster: "us-east-1",
+          error: undefined,
+          changes: ["opens frontend → payment@remote-service TCP 8080 (intended)"],
+        },
+        // payment's ingress already admits us-east-1's pod range on 8080 (for orders).
+        { cluster: "us-west-2", error: undefined, changes: [] },
+      ]);
+      const text = renderMarkdown(r, { stack: "multi-cluster", exitCode: exitOf("multi-cluster-add-edge") });
+      assert.ok(
+        text.includes("| opens | frontend → payment@remote-service | TCP 8080 | ✅ intended |"),
+        text,
+      );
+      assert.ok(text.includes("No connectivity change in `us-west-2`."), text);
+    });
+
+    it("older captures without states, and the digest, say connectivity is not available", () => {
+      for (const file of ["dev-update-replace.events.jsonl", "dev-create.events.jsonl"]) {
+        const r = load(file);
+        assert.deepStrictEqual(r.connectivity, {
+          available: false,
+          reason: "the preview output carries no resource inputs (old and new states)",
+        });
+        assert.ok(renderMarkdown(r, { stack: "dev" }).includes("**Connectivity:** not available: "));
+      }
+      const digest = load("prod-mandatory.digest.json");
+      assert.strictEqual(digest.connectivity.available, false);
+      assert.match(
+        renderMarkdown(digest, { stack: "prod" }),
+        /\*\*Connectivity:\*\* not available: the `pulumi preview --json` digest lists only changed resources/,
+      );
+    });
+  });
+
   describe("edge cases", () => {
     it("rejects what is not preview output", () => {
       assert.throws(() => parsePreviewOutput(""), PreviewParseError);
@@ -278,6 +397,18 @@ describe("preview:summary CLI (child process)", function () {
       assert.strictEqual(r.code, 1, `${f}: ${r.stderr}`);
       assert.ok(r.stdout.includes("**Preview failed:**"), r.stdout);
     }
+  });
+
+  it("--from-json: the connectivity table first; exit 1 on an unintended path, 0 on an intended one", () => {
+    const added = cli(["--stack", "prod", "--from-json", fixture("prod-add-edge.events.jsonl")]);
+    assert.strictEqual(added.code, 0, added.stderr);
+    assert.ok(added.stdout.includes("| opens | frontend → payment | TCP 8080 | ✅ intended |"), added.stdout);
+    const widened = cli(["--stack", "prod", "--from-json", fixture("prod-unintended-port.events.jsonl")]);
+    assert.strictEqual(widened.code, 1, widened.stderr);
+    assert.ok(
+      widened.stdout.includes("opens an unintended path: frontend → orders TCP 8081-8090"),
+      widened.stdout,
+    );
   });
 
   it("exit 2 for bad arguments and unreadable --from-json input", () => {
