@@ -24,6 +24,14 @@ export interface CniChartPlan {
   values: Record<string, unknown>;
 }
 
+/** Pod Security's restricted level for a container whose pod already sets a non-root user. */
+const RESTRICTED = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  runAsNonRoot: true,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
 const PRIVILEGED = { "pod-security.kubernetes.io/enforce": "privileged" };
 
 /** Flannel only routes; it has no policy engine, so NetworkPolicies are accepted and ignored. */
@@ -89,7 +97,17 @@ export function ciliumValues(cluster: ClusterConfig, platform: PlatformConfig): 
     ipv4: { enabled: !v6 },
     ipv6: { enabled: v6 },
     kubeProxyReplacement: kpr,
-    hubble: { enabled: true, relay: { enabled: hubble }, ui: { enabled: hubble } },
+    hubble: {
+      enabled: true,
+      relay: { enabled: hubble },
+      // The chart runs hubble-ui as user 1001 (pod context) but leaves out the rest of Pod
+      // Security's restricted level, which each container's context adds.
+      ui: {
+        enabled: hubble,
+        frontend: { securityContext: RESTRICTED },
+        backend: { securityContext: RESTRICTED },
+      },
+    },
   };
   if (kpr) {
     if (!cluster.apiServer) {

@@ -54,6 +54,9 @@ export function istiodValues(cluster: ClusterConfig, platform: PlatformConfig): 
   }
   return {
     revision: platform.istio.revision,
+    // The chart already drops every capability and runs istiod as non-root; the seccomp
+    // profile is the one thing Pod Security's restricted level still needs.
+    seccompProfile: { type: "RuntimeDefault" },
     // prod: at least two istiod (the HPA's floor too), so the chart's PodDisruptionBudget
     // (minAvailable 1) lets a node drain; the chart's requests plus limits.
     ...(isProd(platform)

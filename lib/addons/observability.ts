@@ -7,13 +7,15 @@
 import { ClusterConfig, PlatformConfig } from "../config";
 import { MEDIUM, SMALL, isProd, resources } from "./production";
 
-/** A container that cannot gain privileges or write its root filesystem (merged over a chart's own). */
-const LOCKED_DOWN = {
+/** Pod Security's restricted container settings: no privilege gain, no capability, the runtime's seccomp filter. */
+const RESTRICTED = {
   allowPrivilegeEscalation: false,
   capabilities: { drop: ["ALL"] },
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
+  seccompProfile: { type: "RuntimeDefault" },
 };
+
+/** A restricted container that cannot write its root filesystem nor run as root (merged over a chart's own). */
+const LOCKED_DOWN = { ...RESTRICTED, readOnlyRootFilesystem: true, runAsNonRoot: true };
 
 export const MONITORING_NAMESPACE = "monitoring";
 /** kube-prometheus-stack names everything `<fullname>-<component>`: kps-prometheus, kps-grafana. */
@@ -135,9 +137,14 @@ export function kubePrometheusStackValues(
       ? {
           prometheusOperator: { resources: MEDIUM, admissionWebhooks: { patch: { resources: SMALL } } },
           "kube-state-metrics": { resources: MEDIUM },
-          "prometheus-node-exporter": { resources: SMALL },
         }
       : {}),
+    // node-exporter reads the host (host network and PID namespaces, / mounted read-only):
+    // the policy pack exempts exactly that; the rest of the restricted level it meets.
+    "prometheus-node-exporter": {
+      containerSecurityContext: { ...RESTRICTED, readOnlyRootFilesystem: true },
+      ...(isProd(platform) ? { resources: SMALL } : {}),
+    },
     grafana: {
       enabled: o.grafana,
       fullnameOverride: GRAFANA_FULLNAME,
@@ -190,6 +197,8 @@ export function kialiValues(platform: PlatformConfig): Record<string, unknown> {
     auth: { strategy: "token" },
     deployment: {
       cluster_wide_access: true,
+      // Replaces the chart's own container securityContext (same settings), plus seccomp.
+      security_context: { ...LOCKED_DOWN, privileged: false },
       ...(isProd(platform) ? { resources: resources("10m", "64Mi", "500m", "1Gi") } : {}),
     },
     external_services: {

@@ -1,31 +1,79 @@
 /**
- * The platform's own add-ons against the policy pack in prod: `helm template` of every
- * chart the prod stack installs (real charts, the program's values and release names),
- * plus the program's own objects, through the pack's plain-manifest check with prod's
- * config, as `npm run policy:check -- --stack prod <dir>` runs it.
+ * The platform's own add-ons against the policy pack, stack by stack: `helm template` of
+ * every chart the stack installs (real charts, the program's values and release names),
+ * plus the program's own objects of each cluster, through the pack's plain-manifest check
+ * with the stack's config, as `npm run policy:check -- --stack <stack> <dir>` runs it.
  *
- * What is left is listed below, each with why the chart cannot comply, for the pack's
- * exemption mechanism (rule x namespace x workload x reason) to take over; the
- * NetworkPolicy rules wait for zero-trust policies for the platform namespaces.
+ * Every cluster of dev, prod and multi-cluster passes (no mandatory violation). What the
+ * configs let through to get there is pinned here, so none of it can grow or go stale:
+ * - the PSS `exemptions` (rule x namespace x kind x workload, reason) are exactly what the
+ *   charts draw without them;
+ * - CHART_LIMITS, the non-PSS rules' narrow `exclude` entries for what a chart cannot do;
+ * - NETWORK_GAP, the add-on namespaces without zero-trust NetworkPolicies yet (a known gap,
+ *   docs/policies.md): exactly these, and each still needed.
  */
 import { strict as assert } from "assert";
 import { K8sObject } from "../../../lib/k8s-object";
+import { loadStackConfig } from "../../../lib/stack-file";
 import type { K8sManifest } from "../../../policy-pack/lib/k8s";
 import { manifestsToResources } from "../../../policy-pack/lib/load-manifests";
-import { runPack } from "../../../policy-pack/lib/run";
+import { POD_SPEC_KINDS } from "../../../policy-pack/lib/pods";
+import {
+  loadStackConfig as loadPackConfig,
+  runPack,
+  type PackConfig,
+  type StackName,
+  type Violation,
+} from "../../../policy-pack/lib/run";
 import { preparedChartMirror } from "../../support/charts";
-import { loadStackConfig } from "../../../lib/stack-file";
 import { manifestsOf } from "../../support/program";
 import { renderStackCharts } from "../../support/stack-charts";
 
-/** Rules about NetworkPolicies for the add-ons: the platform namespaces have none yet. */
-const NETWORK_RULES = new Set([
+const STACKS: StackName[] = ["dev", "prod", "multi-cluster"];
+/** The stacks whose NetworkPolicy rules and non-PSS pod rules are mandatory. */
+const PROD_STACKS: StackName[] = ["prod", "multi-cluster"];
+
+/** Rules about NetworkPolicies for the add-ons. */
+const NETWORK_RULES = [
   "kubernetes-namespace-default-deny",
   "kubernetes-workload-networkpolicy-coverage",
   "kubernetes-networkpolicy-no-allow-all",
-]);
+];
+const NAMESPACE_LIST_RULES = [
+  "kubernetes-namespace-default-deny",
+  "kubernetes-workload-networkpolicy-coverage",
+];
 
-/** `rule namespace/workload` (`<cluster>` for the cluster's name): what the charts cannot do, and why. */
+/**
+ * KNOWN GAP, not a design decision: platform namespaces have no default-deny yet (tracked in
+ * issue 9). prod and multi-cluster exempt exactly these from the namespace rules, and allow
+ * Kiali's chart policy (ingress from anywhere to Kiali's ports). Write the policies, and the
+ * test below fails until the exemption is taken out.
+ */
+export const NETWORK_GAP = {
+  namespaces: ["cert-manager", "istio-system", "monitoring", "nginx-ingress"],
+  allowedPolicies: ["istio-system/kiali"],
+} as const;
+
+/** Exempt from the namespace rules before the gap, by design: system, CNI and Submariner namespaces. */
+const SYSTEM_NAMESPACES = [
+  "kube-system",
+  "kube-public",
+  "kube-node-lease",
+  "tigera-operator",
+  "calico-system",
+  "calico-apiserver",
+  "kube-flannel",
+  "submariner-operator",
+  "submariner-k8s-broker",
+];
+/** Allowed by design before the gap: the edge must admit the internet. */
+const EDGE_POLICIES = ["nginx-ingress/*", "ingress-nginx/*", "gateway-ingress/*", "istio-ingress/*"];
+
+/**
+ * `rule namespace/workload` (`<cluster>` for the cluster's name): what the charts cannot do in
+ * prod and multi-cluster, and why. The configs `exclude` exactly these names, per cluster.
+ */
 export const CHART_LIMITS: ReadonlyMap<string, string> = new Map([
   [
     "kubernetes-pod-probes cert-manager/<cluster>-cert-manager-chart",
@@ -36,7 +84,7 @@ export const CHART_LIMITS: ReadonlyMap<string, string> = new Map([
     "the chart has no probes for the CA injector",
   ],
   [
-    "kubernetes-pod-probes ingress-nginx/<cluster>-ingress-nginx-inc-nginx-ingress-controller",
+    "kubernetes-pod-probes nginx-ingress/<cluster>-ingress-nginx-inc-nginx-ingress-controller",
     "F5's chart has readiness and startup probes but no livenessProbe",
   ],
   ["kubernetes-pod-probes istio-system/istiod-1-27", "the istiod chart has a readinessProbe only"],
@@ -62,42 +110,176 @@ export const CHART_LIMITS: ReadonlyMap<string, string> = new Map([
     "two kube-state-metrics replicas export every series twice unless sharded",
   ],
 ]);
+const LIMIT_RULES = [...new Set([...CHART_LIMITS.keys()].map((k) => k.split(" ")[0]))];
 
-describe("the prod stacks' add-ons against their own policy pack (real charts)", function () {
-  this.timeout(300_000);
+function clustersOf(stack: StackName): string[] {
+  return loadStackConfig(stack).clusters.map((c) => c.name);
+}
 
-  for (const stack of ["prod", "multi-cluster"] as const) {
-    for (const cluster of loadStackConfig(stack).clusters.map((c) => c.name)) {
-      it(`${stack}, cluster ${cluster}: no mandatory violation but the listed chart limits and the add-ons' NetworkPolicies`, async () => {
-        const { charts, resources } = await renderStackCharts(stack, preparedChartMirror());
-        const own = manifestsOf(
-          resources.filter((r) => r.provider?.includes(`pulumi:providers:kubernetes::${cluster}::`)),
+/** `rule namespace/name` of every CHART_LIMITS entry, for these clusters. */
+function chartLimitsFor(clusters: string[]): string[] {
+  const keys = [...CHART_LIMITS.keys()];
+  return [...new Set(clusters.flatMap((c) => keys.map((k) => k.replace("<cluster>", c))))].sort();
+}
+
+/** The helm-rendered add-ons and the program's own objects of one cluster. */
+async function clusterObjects(stack: StackName, cluster: string): Promise<K8sObject[]> {
+  const { charts, resources } = await renderStackCharts(stack, preparedChartMirror());
+  const own = manifestsOf(
+    resources.filter((r) => r.provider?.includes(`pulumi:providers:kubernetes::${cluster}::`)),
+  );
+  assert.ok(
+    own.some((m) => m.kind === "NetworkPolicy"),
+    "the program's own objects of this cluster",
+  );
+  const installed = charts.filter((c) => c.release.startsWith(`${cluster}-`));
+  assert.ok(installed.length > 0, `charts of cluster ${cluster}`);
+  return [
+    ...own,
+    ...installed.flatMap((c) =>
+      c.objects.map((o) => ({
+        ...o,
+        metadata: { ...o.metadata, namespace: o.metadata.namespace ?? c.namespace },
+      })),
+    ),
+  ];
+}
+
+async function check(stack: StackName, cluster: string, config: PackConfig): Promise<Violation[]> {
+  const objects = await clusterObjects(stack, cluster);
+  return runPack(
+    manifestsToResources(objects.map((m, i) => ({ manifest: m as K8sManifest, file: cluster, doc: i + 1 }))),
+    config,
+  );
+}
+
+const keyOf = (v: Violation) => `${v.policy} ${v.namespace}/${v.name}`;
+const sortedSet = (xs: string[]) => [...new Set(xs)].sort();
+
+/** The PSS rules of a config: those that take `exemptions`. */
+function pssExemptions(config: PackConfig): string[] {
+  return Object.entries(config).flatMap(([rule, e]) => {
+    const list = typeof e === "object" && Array.isArray(e.exemptions) ? e.exemptions : [];
+    return (list as Array<{ namespace: string; kind: string; name: string }>).map(
+      (x) => `${rule} ${x.namespace}/${x.kind}/${x.name}`,
+    );
+  });
+}
+
+function entry(config: PackConfig, rule: string): Record<string, unknown> {
+  const e = config[rule];
+  assert.ok(typeof e === "object", `${rule} has an object config`);
+  return e;
+}
+
+function strings(config: PackConfig, rule: string, key: string): string[] {
+  const v = entry(config, rule)[key];
+  assert.ok(Array.isArray(v), `${rule}.${key} is a list`);
+  return v as string[];
+}
+
+describe("the stacks' add-ons against their own policy pack (real charts)", function () {
+  this.timeout(600_000);
+
+  for (const stack of STACKS) {
+    for (const cluster of clustersOf(stack)) {
+      it(`${stack}, cluster ${cluster}: passes the pack with the stack's config (no mandatory violation)`, async () => {
+        const violations = (await check(stack, cluster, loadPackConfig(stack))).filter(
+          (v) => v.level === "mandatory",
         );
-        assert.ok(
-          own.some((m) => m.kind === "NetworkPolicy"),
-          "the program's own objects of this cluster",
+        assert.deepEqual(
+          violations.map((v) => `${v.policy} ${v.kind} ${v.namespace}/${v.name}: ${v.message}`),
+          [],
         );
-        const objects: K8sObject[] = [
-          ...own,
-          ...charts
-            .filter((c) => c.release.startsWith(`${cluster}-`))
-            .flatMap((c) =>
-              c.objects.map((o) => ({
-                ...o,
-                metadata: { ...o.metadata, namespace: o.metadata.namespace ?? c.namespace },
-              })),
-            ),
-        ];
-        const violations = runPack(
-          manifestsToResources(
-            objects.map((m, i) => ({ manifest: m as K8sManifest, file: cluster, doc: i + 1 })),
-          ),
-          stack,
-        ).filter((v) => v.level === "mandatory" && !NETWORK_RULES.has(v.policy));
-        const found = [...new Set(violations.map((v) => `${v.policy} ${v.namespace}/${v.name}`))].sort();
-        const expected = [...CHART_LIMITS.keys()].map((k) => k.replace("<cluster>", cluster)).sort();
-        assert.deepEqual(found, expected);
       });
     }
+
+    it(`${stack}: its PSS exemptions are exactly the violations the charts draw without them`, async () => {
+      const config = loadPackConfig(stack);
+      const bare = structuredClone(config);
+      for (const e of Object.values(bare)) if (typeof e === "object" && "exemptions" in e) e.exemptions = [];
+      const pssRules = new Set(
+        Object.entries(config)
+          .filter(([, e]) => typeof e === "object" && "exemptions" in e)
+          .map(([rule]) => rule),
+      );
+      const drawn: string[] = [];
+      for (const cluster of clustersOf(stack)) {
+        for (const v of await check(stack, cluster, bare)) {
+          if (pssRules.has(v.policy)) drawn.push(`${v.policy} ${v.namespace}/${v.kind}/${v.name}`);
+        }
+      }
+      assert.deepEqual(sortedSet(pssExemptions(config)), sortedSet(drawn));
+      // No exemption reaches a namespace the program's own workloads (the app) run in.
+      const { resources } = await renderStackCharts(stack, preparedChartMirror());
+      const appNamespaces = new Set(
+        manifestsOf(resources)
+          .filter((m) => (POD_SPEC_KINDS as readonly string[]).includes(m.kind))
+          .map((m) => m.metadata.namespace),
+      );
+      assert.ok(appNamespaces.size > 0, "the app's namespaces");
+      for (const x of pssExemptions(config)) {
+        assert.ok(!appNamespaces.has(x.split(" ")[1].split("/")[0]), `${x} exempts an app namespace`);
+      }
+    });
+  }
+
+  for (const stack of PROD_STACKS) {
+    const clusters = clustersOf(stack);
+
+    it(`${stack}: the non-PSS rules exclude exactly CHART_LIMITS by name, and each is still needed`, async () => {
+      const config = loadPackConfig(stack);
+      const named = LIMIT_RULES.flatMap((rule) =>
+        strings(config, rule, "exclude")
+          .filter((p) => !p.includes("*"))
+          .map((p) => `${rule} ${p}`),
+      );
+      assert.deepEqual(sortedSet(named), chartLimitsFor(clusters));
+
+      const bare = structuredClone(config);
+      for (const rule of LIMIT_RULES) {
+        entry(bare, rule).exclude = strings(config, rule, "exclude").filter((p) => p.includes("*"));
+      }
+      const found: string[] = [];
+      for (const cluster of clusters) {
+        const vs = await check(stack, cluster, bare);
+        found.push(...vs.filter((v) => v.level === "mandatory").map(keyOf));
+      }
+      assert.deepEqual(sortedSet(found), chartLimitsFor(clusters));
+    });
+
+    it(`${stack}: KNOWN GAP, the NetworkPolicy rules exempt exactly the add-on namespaces without default-deny, each still needed`, async () => {
+      const config = loadPackConfig(stack);
+      for (const rule of NAMESPACE_LIST_RULES) {
+        assert.equal(entry(config, rule).enforcementLevel, "mandatory", rule);
+        assert.deepEqual(
+          sortedSet(strings(config, rule, "exemptNamespaces")),
+          sortedSet([...SYSTEM_NAMESPACES, ...NETWORK_GAP.namespaces]),
+          `${rule}: the system namespaces plus the gap, nothing else`,
+        );
+      }
+      assert.deepEqual(
+        sortedSet(strings(config, "kubernetes-networkpolicy-no-allow-all", "allowed")),
+        sortedSet([...EDGE_POLICIES, ...NETWORK_GAP.allowedPolicies]),
+      );
+
+      // Without the gap's entries, exactly the gap's namespaces and policies are refused.
+      const bare = structuredClone(config);
+      for (const rule of NAMESPACE_LIST_RULES) entry(bare, rule).exemptNamespaces = SYSTEM_NAMESPACES;
+      entry(bare, "kubernetes-networkpolicy-no-allow-all").allowed = EDGE_POLICIES;
+      const namespaces: string[] = [];
+      const policies: string[] = [];
+      for (const cluster of clusters) {
+        const vs = (await check(stack, cluster, bare)).filter(
+          (v) => v.level === "mandatory" && NETWORK_RULES.includes(v.policy),
+        );
+        for (const v of vs) {
+          if (v.policy === "kubernetes-networkpolicy-no-allow-all") policies.push(`${v.namespace}/${v.name}`);
+          else namespaces.push(v.kind === "Namespace" ? v.name : String(v.namespace));
+        }
+      }
+      assert.deepEqual(sortedSet(namespaces), sortedSet([...NETWORK_GAP.namespaces]));
+      assert.deepEqual(sortedSet(policies), sortedSet([...NETWORK_GAP.allowedPolicies]));
+    });
   }
 });
