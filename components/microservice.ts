@@ -31,9 +31,7 @@ export class Microservice extends pulumi.ComponentResource {
     const objects = microserviceObjects(args.service, args.options);
     // Pods name their ServiceAccount: a workload created before it has its pods refused
     // ("serviceaccount not found") and retried with a growing back-off, so it waits for it.
-    const accounts = objects
-      .map((o, i) => (o.kind === "ServiceAccount" ? i : -1))
-      .filter((i) => i >= 0);
+    const accounts = objects.map((o, i) => (o.kind === "ServiceAccount" ? i : -1)).filter((i) => i >= 0);
     const resources: pulumi.CustomResource[] = new Array(objects.length);
     for (const i of accounts) resources[i] = createObject(args.prefix, objects[i], { parent: this });
     const accountResources = accounts.map((i) => resources[i]);
@@ -55,8 +53,7 @@ export class Microservice extends pulumi.ComponentResource {
     // A stateful member also has a headless Service under another name; this is the one clients dial.
     this.service = created(["Service"], args.service.name) as k8s.core.v1.Service;
     this.workload = created(["Deployment", "StatefulSet"], args.service.name) as
-      | k8s.apps.v1.Deployment
-      | k8s.apps.v1.StatefulSet;
+      k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
     this.address = `${args.service.name}.${args.options.namespace}.svc.cluster.local`;
     this.registerOutputs({ address: this.address });
   }
