@@ -388,6 +388,9 @@ export function apiRequest(
         key: fs.readFileSync(path.join(pki, "admin.key")),
         headers: data ? { "content-type": contentType, "content-length": Buffer.byteLength(data) } : {},
         timeout: 15_000,
+        // No pooled keep-alive sockets: callers block on long synchronous runs (pulumi up),
+        // after which a pooled socket the server has closed fails with EPIPE.
+        agent: false,
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -54,7 +54,7 @@ export async function stackCharts(
         dir,
         release: typeof r.inputs.name === "string" ? r.inputs.name : r.name,
         namespace: String(r.inputs.namespace),
-        values: (r.inputs.values ?? {}) as Record<string, unknown>,
+        values: revealSecrets(r.inputs.values ?? {}) as Record<string, unknown>,
       };
     });
   return { charts, manifests: manifestsOf(resources), resources };
@@ -62,6 +62,25 @@ export async function stackCharts(
 
 export interface RenderedChart extends InstalledChart {
   objects: K8sObject[];
+}
+
+/** Pulumi's wire form of a secret value: `{ [SPECIAL_SIG]: SECRET_SIG, value }`. */
+const SPECIAL_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/**
+ * The values as Helm would get them: a chart's values become one secret when any part
+ * of them is (the Submariner join's broker token), and the engine hands the provider
+ * the plain values inside.
+ */
+export function revealSecrets(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(revealSecrets);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o[SPECIAL_SIG] === SECRET_SIG) return revealSecrets(o.value);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, revealSecrets(x)]));
+  }
+  return v;
 }
 
 /** Unknown values (a secret read from the cluster during a preview) as a visible placeholder. */
