@@ -32,6 +32,20 @@ export interface ObjectRef {
   name: string;
 }
 
+/** The reference of a planned object. */
+export function objectRef(o: {
+  apiVersion: string;
+  kind: string;
+  metadata: { namespace?: string; name?: string };
+}): ObjectRef {
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    namespace: o.metadata.namespace,
+    name: o.metadata.name ?? "",
+  };
+}
+
 export const refText = (o: ObjectRef) => `${o.kind} ${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
 
 /** The object's URL path on the server, or undefined when the server does not serve its kind. */

@@ -13,8 +13,8 @@ import { resolveApp } from "../../lib/intent";
 import { loadStackConfig } from "../../lib/stack-file";
 import { apiRequest, clusterDir, down, readState, up } from "../../scripts/lib/local-cluster";
 import { Workspace, policyPackArgs, prepareWorkspace } from "../../scripts/lib/workspace";
-import { forgetDiscovery, getObject, refText } from "./api";
-import { chartMirrorForTests } from "./mirror";
+import { forgetDiscovery, getObject, objectRef, refText } from "./api";
+import { preparedChartMirror } from "../support/charts";
 
 const STACK = "dev";
 const CLUSTER = "lc-faults";
@@ -28,7 +28,7 @@ function workspace(root: string | undefined, kubeconfig: string): Workspace {
     stack: STACK,
     root,
     fixtureCharts: false,
-    chartMirror: chartMirrorForTests(),
+    chartMirror: preparedChartMirror(),
     kubeconfigs: { [devCluster.name]: kubeconfig },
     harness: true,
   });
@@ -194,12 +194,7 @@ describe("faults on a local cluster (dev stack)", function () {
     const planned = clusterPlanObjects(planCluster(platform, app, devCluster.name));
     const missing: string[] = [];
     for (const o of planned) {
-      const ref = {
-        apiVersion: o.apiVersion,
-        kind: o.kind,
-        namespace: o.metadata.namespace,
-        name: o.metadata.name!,
-      };
+      const ref = objectRef(o);
       if ((await getObject(CLUSTER, ref)) === null) missing.push(refText(ref));
     }
     assert.deepEqual(missing, []);

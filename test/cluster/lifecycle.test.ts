@@ -19,9 +19,15 @@ import { resolveApp } from "../../lib/intent";
 import { K8sObject } from "../../lib/k8s-object";
 import { STACK_NAMES, loadStackConfig } from "../../lib/stack-file";
 import { down, readState, up } from "../../scripts/lib/local-cluster";
-import { REPO, Workspace, policyPackArgs, prepareWorkspace } from "../../scripts/lib/workspace";
-import { chartMirrorForTests } from "./mirror";
-import { forgetDiscovery, getObject, refText } from "./api";
+import {
+  PlatformPatch,
+  REPO,
+  Workspace,
+  policyPackArgs,
+  prepareWorkspace,
+} from "../../scripts/lib/workspace";
+import { preparedChartMirror } from "../support/charts";
+import { forgetDiscovery, getObject, objectRef, refText } from "./api";
 
 /** Local cluster names are prefixed, so the suite never touches a cluster someone started by hand. */
 const localName = (cluster: string) => `lc-${cluster}`;
@@ -34,6 +40,17 @@ function plannedObjects(platform: PlatformConfig): Array<{ cluster: string; obje
       object,
     })),
   );
+}
+
+/** The planned objects present (`present`) or absent on the servers, as `cluster: Kind ns/name`. */
+async function plannedOnServer(platform: PlatformConfig, present: boolean): Promise<string[]> {
+  const out: string[] = [];
+  for (const { cluster, object } of plannedObjects(platform)) {
+    const ref = objectRef(object);
+    const found = (await getObject(cluster, ref)) !== null;
+    if (found === present) out.push(`${cluster}: ${refText(ref)}`);
+  }
+  return out;
 }
 
 function startFakeCloud(clusters: string[]): ChildProcess {
@@ -55,27 +72,27 @@ for (const stack of STACK_NAMES) {
     const clusters = platform.clusters.map((c) => localName(c.name));
     let ws: Workspace;
     let lb: ChildProcess | undefined;
+    const kubeconfigs = () =>
+      Object.fromEntries(platform.clusters.map((c) => [c.name, readState(localName(c.name))!.kubeconfig]));
+    /** The stack's workspace on the local clusters (the same state folder each time). */
+    const workspace = (patch?: PlatformPatch) =>
+      prepareWorkspace({
+        stack,
+        root: ws ? path.dirname(ws.dir) : undefined,
+        fixtureCharts: false,
+        chartMirror: preparedChartMirror(),
+        kubeconfigs: kubeconfigs(),
+        harness: true,
+        patch,
+      });
 
     before(async function () {
       forgetDiscovery();
-      const kubeconfigs: Record<string, string> = {};
       for (const c of platform.clusters) {
-        const r = await up({
-          name: localName(c.name),
-          nodes: 3,
-          serviceCidr: c.serviceCidr,
-          podCidr: c.podCidr,
-        });
-        kubeconfigs[c.name] = r.state.kubeconfig;
+        await up({ name: localName(c.name), nodes: 3, serviceCidr: c.serviceCidr, podCidr: c.podCidr });
       }
       lb = startFakeCloud(clusters);
-      ws = prepareWorkspace({
-        stack,
-        fixtureCharts: false,
-        chartMirror: chartMirrorForTests(),
-        kubeconfigs,
-        harness: true,
-      });
+      ws = workspace();
     });
 
     after(async function () {
@@ -90,17 +107,11 @@ for (const stack of STACK_NAMES) {
         1_800_000,
       );
       assert.equal(r.code, 0, `up failed:\n${tail(r)}`);
-      const missing: string[] = [];
-      for (const { cluster, object } of plannedObjects(platform)) {
-        const ref = {
-          apiVersion: object.apiVersion,
-          kind: object.kind,
-          namespace: object.metadata.namespace,
-          name: object.metadata.name!,
-        };
-        if ((await getObject(cluster, ref)) === null) missing.push(`${cluster}: ${refText(ref)}`);
-      }
-      assert.deepEqual(missing, [], "planned objects missing on the API server");
+      assert.deepEqual(
+        await plannedOnServer(platform, false),
+        [],
+        "planned objects missing on the API server",
+      );
     });
 
     it("pulumi refresh finds no drift", function () {
@@ -130,20 +141,10 @@ for (const stack of STACK_NAMES) {
         const before = JSON.stringify(
           await getObject(frontend.cluster, ref).then((d) => (d as { spec: unknown }).spec),
         );
-        const insecure = prepareWorkspace({
-          stack,
-          root: path.dirname(ws.dir),
-          fixtureCharts: false,
-          chartMirror: chartMirrorForTests(),
-          kubeconfigs: Object.fromEntries(
-            platform.clusters.map((c) => [c.name, readState(localName(c.name))!.kubeconfig]),
-          ),
-          harness: true,
-          patch: (p) => {
-            (p.app as { services?: Record<string, unknown> }).services = {
-              frontend: { image: "ghcr.io/example/frontend:latest" },
-            };
-          },
+        const insecure = workspace((p) => {
+          (p.app as { services?: Record<string, unknown> }).services = {
+            frontend: { image: "ghcr.io/example/frontend:latest" },
+          };
         });
         const r = insecure.pulumi(["up", "--yes", "--stack", stack, ...policyPackArgs(stack)], 900_000);
         assert.notEqual(r.code, 0, "the insecure up must fail");
@@ -153,34 +154,14 @@ for (const stack of STACK_NAMES) {
         );
         assert.equal(after, before, "the frontend Deployment changed on the server");
         // Back to the committed config for the steps that follow.
-        ws = prepareWorkspace({
-          stack,
-          root: path.dirname(ws.dir),
-          fixtureCharts: false,
-          chartMirror: chartMirrorForTests(),
-          kubeconfigs: Object.fromEntries(
-            platform.clusters.map((c) => [c.name, readState(localName(c.name))!.kubeconfig]),
-          ),
-          harness: true,
-        });
+        ws = workspace();
       });
     }
 
     it("pulumi destroy leaves none of the stack's objects on the server", async function () {
       const r = ws.pulumi(["destroy", "--yes", "--stack", stack], 1_800_000);
       assert.equal(r.code, 0, `destroy failed:\n${tail(r)}`);
-      const left: string[] = [];
-      for (const { cluster, object } of plannedObjects(platform)) {
-        const ref = {
-          apiVersion: object.apiVersion,
-          kind: object.kind,
-          namespace: object.metadata.namespace,
-          name: object.metadata.name!,
-        };
-        const o = await getObject(cluster, ref).catch(() => null);
-        if (o !== null) left.push(`${cluster}: ${refText(ref)}`);
-      }
-      assert.deepEqual(left, [], "objects left after destroy");
+      assert.deepEqual(await plannedOnServer(platform, true), [], "objects left after destroy");
     });
   });
 }
