@@ -176,10 +176,11 @@ describe("faults on a local cluster (dev stack)", function () {
       await sleep(200);
     }
     assert.ok(killed, "the up finished before the app's NetworkPolicies appeared; nothing was interrupted");
-    const code = await exited;
-    assert.notEqual(code, 0, "the interrupted up must fail");
-
+    // The control plane comes back while the interrupted up is still running, as after a
+    // restart; that up may fail or finish, either way the next one must converge.
+    await sleep(5000);
     await up({ name: CLUSTER, nodes: 3, serviceCidr: devCluster.serviceCidr, podCidr: devCluster.podCidr });
+    await exited;
     const again = ws.pulumi(["up", "--yes", "--stack", STACK, ...policyPackArgs(STACK)], 1_800_000);
     assert.equal(again.code, 0, `the next up did not converge:\n${tail(again)}`);
     const noChanges = ws.pulumi(
