@@ -12,6 +12,8 @@
  * Left unverified: that a real load balancer routes to the ingress controller, and that
  * a real StorageClass provisions the claims.
  */
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
 import { FAKE_NODE_IP, apiRequest } from "../../scripts/lib/local-cluster";
 
 interface ClaimList {
@@ -98,6 +100,15 @@ export function fakeCloud(clusters: string[], everyMs = 1000): () => void {
   return () => {
     stopped = true;
   };
+}
+
+/** The harness as its own process, for suites that block on synchronous `pulumi` runs. */
+export function startFakeCloud(clusters: string[]): ChildProcess {
+  return spawn(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", path.join(__dirname, "fake-cloud.ts"), ...clusters],
+    { stdio: "ignore" },
+  );
 }
 
 // Run as its own process (`node -r ts-node/register/transpile-only test/cluster/fake-cloud.ts

@@ -14,6 +14,7 @@ import { loadStackConfig } from "../../lib/stack-file";
 import { apiRequest, clusterDir, down, readState, up } from "../../scripts/lib/local-cluster";
 import { Workspace, policyPackArgs, prepareWorkspace } from "../../scripts/lib/workspace";
 import { forgetDiscovery, getObject, objectRef, refText } from "./api";
+import { startFakeCloud } from "./fake-cloud";
 import { preparedChartMirror } from "../support/charts";
 
 const STACK = "dev";
@@ -65,6 +66,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("faults on a local cluster (dev stack)", function () {
   let kubeconfig: string;
+  let cloud: ChildProcess | undefined;
 
   before(async function () {
     forgetDiscovery();
@@ -75,9 +77,11 @@ describe("faults on a local cluster (dev stack)", function () {
       podCidr: devCluster.podCidr,
     });
     kubeconfig = r.state.kubeconfig;
+    cloud = startFakeCloud([CLUSTER]);
   });
 
   after(async function () {
+    cloud?.kill("SIGTERM");
     if (!process.env.KEEP_CLUSTERS) await down(CLUSTER);
   });
 

@@ -11,7 +11,7 @@
  * configurations are kept but emptied, LoadBalancer Services get a fake address, pending claims a PersistentVolume.
  */
 import { strict as assert } from "assert";
-import { ChildProcess, spawn } from "child_process";
+import { ChildProcess } from "child_process";
 import * as path from "path";
 import { clusterPlanObjects, planCluster } from "../../lib/cluster-plan";
 import { PlatformConfig } from "../../lib/config";
@@ -19,15 +19,10 @@ import { resolveApp } from "../../lib/intent";
 import { K8sObject } from "../../lib/k8s-object";
 import { STACK_NAMES, loadStackConfig } from "../../lib/stack-file";
 import { down, readState, up } from "../../scripts/lib/local-cluster";
-import {
-  PlatformPatch,
-  REPO,
-  Workspace,
-  policyPackArgs,
-  prepareWorkspace,
-} from "../../scripts/lib/workspace";
+import { PlatformPatch, Workspace, policyPackArgs, prepareWorkspace } from "../../scripts/lib/workspace";
 import { preparedChartMirror } from "../support/charts";
 import { forgetDiscovery, getObject, objectRef, refText } from "./api";
+import { startFakeCloud } from "./fake-cloud";
 
 /** Local cluster names are prefixed, so the suite never touches a cluster someone started by hand. */
 const localName = (cluster: string) => `lc-${cluster}`;
@@ -51,17 +46,6 @@ async function plannedOnServer(platform: PlatformConfig, present: boolean): Prom
     if (found === present) out.push(`${cluster}: ${refText(ref)}`);
   }
   return out;
-}
-
-function startFakeCloud(clusters: string[]): ChildProcess {
-  return spawn(
-    process.execPath,
-    ["-r", "ts-node/register/transpile-only", "test/cluster/fake-cloud.ts", ...clusters],
-    {
-      cwd: REPO,
-      stdio: "ignore",
-    },
-  );
 }
 
 const tail = (r: { stdout: string; stderr: string }) => `${r.stderr.slice(-3000)}\n${r.stdout.slice(-6000)}`;
