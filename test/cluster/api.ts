@@ -67,3 +67,26 @@ export async function getObject(cluster: string, o: ObjectRef): Promise<Record<s
   if (r.status !== 200) throw new Error(`GET ${p}: HTTP ${r.status} ${r.body.slice(0, 200)}`);
   return JSON.parse(r.body) as Record<string, unknown>;
 }
+
+export interface RefreshPreview {
+  steps?: Array<{ op: string; urn: string; detailedDiff?: Record<string, unknown>; diffReasons?: string[] }>;
+}
+
+/**
+ * What a refresh would change outside `status`, as `urn: property`. Controllers fill in
+ * status after Pulumi stops waiting (a PodDisruptionBudget's healthy count, an HPA's
+ * conditions): that is the cluster reporting, not drift. A change without a property
+ * list counts as drift.
+ */
+export function driftOutsideStatus(preview: RefreshPreview): string[] {
+  const out: string[] = [];
+  for (const step of preview.steps ?? []) {
+    if (step.op === "same" || step.op === "read") continue;
+    const props = Object.keys(step.detailedDiff ?? {}).concat(step.diffReasons ?? []);
+    // A refresh reports every resource it read as a "refresh" step; only those that
+    // carry changed properties changed.
+    if (props.length === 0 && step.op !== "refresh") out.push(`${step.urn}: ${step.op} (no property list)`);
+    for (const p of props) if (!/^status(\.|\[|$)/.test(p)) out.push(`${step.urn}: ${step.op} ${p}`);
+  }
+  return [...new Set(out)];
+}
