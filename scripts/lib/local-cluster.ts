@@ -566,6 +566,13 @@ export async function up(opts: ClusterOptions, log: (m: string) => void = () => 
       log(`API server ready after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
   }
+  // Ready again after any restart, etcd's included (the API server reconnects on its own).
+  await waitFor(
+    "kube-apiserver",
+    90_000,
+    () => apiReady(opts.name),
+    path.join(dir, "logs", "kube-apiserver.log"),
+  );
   await ensureNodes(opts.name, opts.nodes);
   await waitFor(
     `${opts.nodes} Ready nodes`,
