@@ -1,27 +1,16 @@
 /** Plain Kubernetes objects as the pure planning code produces them (and as YAML would hold them). */
+import type { ObjectMeta } from "@k8s-netplat/contract";
 
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-}
+// One definition of each, shared with the policy pack (packages/contract).
+export type { LabelSelector, ObjectMeta } from "@k8s-netplat/contract";
 
 export interface K8sObject {
   apiVersion: string;
   kind: string;
-  metadata: ObjectMeta;
+  /** Every object the program writes is named. */
+  metadata: ObjectMeta & { name: string };
   [field: string]: unknown;
 }
-
-export type LabelSelector = {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{
-    key: string;
-    operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
-    values?: string[];
-  }>;
-};
 
 /** Standard labels every object of the platform carries. */
 export function platformLabels(

@@ -17,7 +17,7 @@ import { resolveApp } from "../lib/intent";
 import { STACK_NAMES, loadStackConfig } from "../lib/stack-file";
 import { topologyDot, topologyMermaid } from "../lib/topology";
 import { checkIntent, formatIntentTable } from "../policy-pack/reachability/check-intent";
-import { parseIntentDocument } from "../policy-pack/reachability/intent-document";
+import { parseIntentDocument } from "@k8s-netplat/contract";
 
 function usage(message: string): number {
   console.error(

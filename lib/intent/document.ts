@@ -11,7 +11,7 @@ import {
   type IntentDocument,
   type IntentEdge,
   type IntentPeer,
-} from "./contract";
+} from "@k8s-netplat/contract";
 import { ResolvedApp, namespaceOf } from "./edges";
 import { ISTIOD_LABELS, NAME_LABEL } from "./labels";
 import { DEFAULT_DNS, PolicyOptions } from "./options";

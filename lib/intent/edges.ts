@@ -7,16 +7,14 @@
  * https://kubernetes.io/docs/concepts/services-networking/network-policies/#targeting-a-range-of-ports
  */
 import { AppSpec, ServiceSpec } from "../app-spec";
-import type { Protocol } from "./contract";
-
-const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
+import { L4_PROTOCOLS, type L4Protocol } from "@k8s-netplat/contract";
 
 export interface EdgeSpec {
   from: string;
   to: string;
   /** The port clients dial: a Service port, or the external host's port. */
   port: number;
-  protocol: Protocol;
+  protocol: L4Protocol;
 }
 
 const EDGE_SYNTAX = /^\s*([a-z0-9-]+)\s*->\s*([a-z0-9-]+)\s*:\s*(\d+)\s*(?:\/\s*(\w+))?\s*$/;
@@ -29,9 +27,9 @@ export function parseEdge(text: string): EdgeSpec {
   }
   const port = Number(m[3]);
   if (port < 1 || port > 65535) throw new Error(`"${text}": port ${port} is outside 1-65535`);
-  const protocol = (m[4] ?? "TCP").toUpperCase() as Protocol;
-  if (!PROTOCOLS.includes(protocol)) {
-    throw new Error(`"${text}": protocol ${m[4]} is not one of ${PROTOCOLS.join(", ")}`);
+  const protocol = (m[4] ?? "TCP").toUpperCase() as L4Protocol;
+  if (!L4_PROTOCOLS.includes(protocol)) {
+    throw new Error(`"${text}": protocol ${m[4]} is not one of ${L4_PROTOCOLS.join(", ")}`);
   }
   return { from: m[1], to: m[2], port, protocol };
 }

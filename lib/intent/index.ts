@@ -9,8 +9,8 @@
  * - labels.ts: the labels pods are selected by and the names of the deny-all policies
  * - network-policies.ts: NetworkPolicies in both directions, one port each
  * - authorization-policies.ts: Istio AuthorizationPolicies by workload identity
- * - document.ts: the intent document the policy pack checks reachability against
- * - contract.ts: that document's type and constants, shared with the pack
+ * - document.ts: the intent document the policy pack checks reachability against (its
+ *   type, constants and parser are the shared package @k8s-netplat/contract)
  */
 export * from "./authorization-policies";
 export * from "./cluster-view";

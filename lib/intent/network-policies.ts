@@ -11,7 +11,7 @@
  */
 import { K8sObject, LabelSelector, platformLabels } from "../k8s-object";
 import { ClusterView, ingressNamespaces, localNamespaces, singleCluster } from "./cluster-view";
-import type { Protocol } from "./contract";
+import type { L4Protocol } from "@k8s-netplat/contract";
 import { ResolvedApp, ResolvedEdge } from "./edges";
 import {
   DEFAULT_DENY_NAME,
@@ -35,7 +35,7 @@ export interface NetworkPolicyPeer {
 
 /** One entry of a NetworkPolicy rule's `ports` list, always one port here. */
 export interface NetworkPolicyPort {
-  protocol: Protocol;
+  protocol: L4Protocol;
   port: number;
 }
 

@@ -5,7 +5,7 @@
  */
 import { analyse } from "./analyse";
 import { ConnSet, type Interval } from "./conns";
-import type { IntentDocument, IntentEdge, IntentPeer, WorkloadPeer } from "./intent-document";
+import type { IntentDocument, IntentEdge, IntentPeer, WorkloadPeer } from "@k8s-netplat/contract";
 import { parseCidr } from "./ipv4";
 import { readObjects, type Workload } from "./objects";
 

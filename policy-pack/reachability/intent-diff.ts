@@ -7,7 +7,7 @@
 import { analyse } from "./analyse";
 import { ConnSet, type Interval } from "./conns";
 import { diffReachability } from "./diff";
-import type { IntentDocument, WorkloadPeer } from "./intent-document";
+import type { IntentDocument, WorkloadPeer } from "@k8s-netplat/contract";
 import { parseCidr } from "./ipv4";
 import type { Workload } from "./objects";
 

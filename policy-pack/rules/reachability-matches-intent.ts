@@ -12,7 +12,7 @@ import {
   INTENT_LABEL,
   type IntentDocument,
   parseIntentDocument,
-} from "../reachability/intent-document";
+} from "@k8s-netplat/contract";
 
 /** The contract of check-intent.ts (written by the reachability engine's author). */
 export type IntentFinding =

@@ -16,7 +16,7 @@ import {
   INTENT_LABEL,
   parseIntentDocument,
   type IntentDocument,
-} from "../../policy-pack/reachability/intent-document";
+} from "@k8s-netplat/contract";
 import { WORKLOAD_KINDS } from "../../policy-pack/reachability/objects";
 
 type Json = Record<string, unknown>;

@@ -10,7 +10,7 @@ import {
 } from "../../../lib/intent";
 import { K8sObject } from "../../../lib/k8s-object";
 import { SHOP_APP } from "../../../lib/shop";
-import { parseIntentDocument } from "../../../policy-pack/reachability/intent-document";
+import { parseIntentDocument } from "@k8s-netplat/contract";
 import { analyse, formatConnectionsText } from "../../../policy-pack/reachability";
 import { microserviceObjects } from "../../../lib/workload";
 

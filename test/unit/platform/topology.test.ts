@@ -6,7 +6,7 @@ import { K8sObject } from "../../../lib/k8s-object";
 import { STACK_NAMES, loadStackConfig } from "../../../lib/stack-file";
 import { topologyDot, topologyGraph, topologyMermaid } from "../../../lib/topology";
 import { checkIntent } from "../../../policy-pack/reachability/check-intent";
-import { parseIntentDocument } from "../../../policy-pack/reachability/intent-document";
+import { parseIntentDocument } from "@k8s-netplat/contract";
 
 function setup(stack: string) {
   const platform = loadStackConfig(stack);

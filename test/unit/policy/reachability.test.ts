@@ -4,7 +4,7 @@ import { manifestsToResources } from "../../../policy-pack/lib/load-manifests";
 import { loadManifests } from "../../../policy-pack/manifests";
 import type { K8sManifest } from "../../../policy-pack/lib/k8s";
 import { runPack } from "../../../policy-pack/lib/run";
-import { type IntentDocument, parseIntentDocument } from "../../../policy-pack/reachability/intent-document";
+import { type IntentDocument, parseIntentDocument } from "@k8s-netplat/contract";
 import { checkIntent } from "../../../policy-pack/reachability/check-intent";
 import {
   type CheckIntent,

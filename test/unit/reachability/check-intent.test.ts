@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { checkIntent, formatIntentTable, type IntentFinding } from "../../../policy-pack/reachability";
-import type { IntentDocument } from "../../../policy-pack/reachability/intent-document";
+import type { IntentDocument } from "@k8s-netplat/contract";
 import { deploy, netpol, ns } from "./cases";
 
 const intent: IntentDocument = {

@@ -9,7 +9,7 @@ import {
   INTENT_LABEL,
   parseIntentDocument,
   type IntentDocument,
-} from "../../../policy-pack/reachability/intent-document";
+} from "@k8s-netplat/contract";
 import { deploy, ns } from "./cases";
 
 type Obj = Record<string, unknown> & { kind: string; metadata: { labels?: Record<string, string> } };

@@ -6,6 +6,8 @@
  * cycle check from the command line.
  */
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 
 interface MadgeResult {
@@ -18,21 +20,18 @@ interface MadgeResult {
 const madge = require("madge") as (paths: string[], config: object) => Promise<MadgeResult>;
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
-const ROOTS = ["lib", "components", "policy-pack", "scripts", "index.ts"];
+const ROOTS = ["lib", "components", "policy-pack", "scripts", "index.ts", "packages"];
 
 /**
  * Imports from the program into the pack or tests that are known and allowed, each with
  * its reason. Anything else under lib/ or components/ importing policy-pack/ or test/ fails.
+ * Empty since the intent contract moved to packages/contract (issue 11); kept so an
+ * exception, if one is ever needed, is written down with its reason.
  */
-const ALLOWED: ReadonlyArray<{ from: string; to: string; reason: string }> = [
-  {
-    from: "lib/intent/contract.ts",
-    to: "policy-pack/reachability/intent-document.ts",
-    reason:
-      "the intent contract (document type, constants, parseIntentDocument) still lives in the pack; " +
-      "it is to move to a module both import (issue 11)",
-  },
-];
+const ALLOWED: ReadonlyArray<{ from: string; to: string; reason: string }> = [];
+
+/** Folders holding the shared packages both the program and the pack depend on. */
+const PACKAGES = "packages/";
 
 let graph: Promise<MadgeResult> | undefined;
 const analysed = () =>
@@ -44,7 +43,7 @@ const analysed = () =>
 describe("module structure (madge)", function () {
   this.timeout(120000);
 
-  it("has no import cycle in lib, components, policy-pack, scripts and index.ts", async () => {
+  it("has no import cycle in lib, components, policy-pack, scripts, packages and index.ts", async () => {
     assert.deepEqual((await analysed()).circular(), []);
   });
 
@@ -68,6 +67,49 @@ describe("module structure (madge)", function () {
     const deps = (await analysed()).obj();
     for (const a of ALLOWED)
       assert.ok(deps[a.from]?.includes(a.to), `${a.from} no longer imports ${a.to}; drop it from ALLOWED`);
+  });
+
+  it("keeps policy-pack/ self-contained: it imports only itself and the shared packages", async () => {
+    const deps = (await analysed()).obj();
+    const pack = Object.keys(deps).filter((f) => f.startsWith("policy-pack/"));
+    assert.ok(pack.includes("policy-pack/rules/reachability-matches-intent.ts"), "madge read the pack");
+    const offending = pack.flatMap((from) =>
+      deps[from]
+        .filter((to) => !to.startsWith("policy-pack/") && !to.startsWith(PACKAGES))
+        .map((to) => `${from} -> ${to}`),
+    );
+    assert.deepEqual(offending, []);
+  });
+
+  it("has the program and the pack share the intent contract through packages/contract", async () => {
+    const deps = (await analysed()).obj();
+    for (const user of ["lib/intent/document.ts", "policy-pack/reachability/check-intent.ts"]) {
+      assert.ok(deps[user]?.includes("packages/contract/index.ts"), `${user} imports packages/contract`);
+    }
+    const contract = Object.keys(deps).filter((f) => f.startsWith("packages/contract/"));
+    assert.ok(contract.includes("packages/contract/intent-document.ts"), "madge read the contract");
+    const outside = contract.flatMap((from) =>
+      deps[from].filter((to) => !to.startsWith("packages/contract/")).map((to) => `${from} -> ${to}`),
+    );
+    assert.deepEqual(outside, [], "the contract depends on nothing of the program or the pack");
+  });
+
+  it("imports the shared packages by package name, never by a relative path into packages/", () => {
+    const files = execFileSync("git", ["ls-files", "-z", "--", "*.ts"], { cwd: REPO, encoding: "utf8" })
+      .split("\0")
+      .filter((f) => f && !f.startsWith(PACKAGES));
+    const offending = files.filter((f) =>
+      /from\s+"(\.\.?\/)+(\.\.\/)*packages\//.test(fs.readFileSync(path.join(REPO, f), "utf8")),
+    );
+    assert.deepEqual(offending, []);
+  });
+
+  it("declares the shared contract package in both package.json files", () => {
+    const deps = (file: string) =>
+      (JSON.parse(fs.readFileSync(path.join(REPO, file), "utf8")) as { dependencies: Record<string, string> })
+        .dependencies;
+    assert.equal(deps("package.json")["@k8s-netplat/contract"], "file:packages/contract");
+    assert.equal(deps("policy-pack/package.json")["@k8s-netplat/contract"], "file:../packages/contract");
   });
 
   it("keeps scripts/ free of imports from test/", async () => {

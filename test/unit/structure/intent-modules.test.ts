@@ -20,7 +20,6 @@ const DIR = path.join(REPO, "lib", "intent");
 const MODULES = [
   "authorization-policies.ts",
   "cluster-view.ts",
-  "contract.ts",
   "document.ts",
   "edges.ts",
   "index.ts",
@@ -58,7 +57,7 @@ describe("intent compiler modules (lib/intent/)", () => {
   it("keeps parsing edges free of the compilers", () => {
     assert.deepEqual(
       imports("edges.ts").filter((i) => i.startsWith("./")),
-      ["./contract"],
+      [],
     );
     assert.deepEqual(parseEdge("events -> events:9093/udp"), {
       from: "events",

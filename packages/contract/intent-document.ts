@@ -9,13 +9,12 @@
  * resources and holds the NetworkPolicies' actual reachability against it. This
  * file is the contract between the two sides; it has no Pulumi dependency.
  */
+import { L4_PROTOCOLS, type L4Protocol } from "./k8s-shapes";
 
 export const INTENT_CONFIGMAP_NAME = "traffic-intent";
 export const INTENT_CONFIGMAP_KEY = "intent.json";
 /** Label set on the intent ConfigMap so tools can find it without knowing its namespace. */
 export const INTENT_LABEL = "netplat.dev/traffic-intent";
-
-export type Protocol = "TCP" | "UDP" | "SCTP";
 
 /** Pods selected by labels in one namespace (a Deployment's pod template labels, say). */
 export interface WorkloadPeer {
@@ -39,7 +38,7 @@ export interface IntentEdge {
   from: string;
   to: string;
   port: number;
-  protocol: Protocol;
+  protocol: L4Protocol;
   /**
    * `app`: declared by the stack's author (frontend -> orders:8080).
    * `platform`: derived allowances every app pod needs (DNS, istiod, the ingress controller).
@@ -54,8 +53,6 @@ export interface IntentDocument {
   peers: Record<string, IntentPeer>;
   edges: IntentEdge[];
 }
-
-const PROTOCOLS: readonly Protocol[] = ["TCP", "UDP", "SCTP"];
 
 function isRecordOfStrings(v: unknown): v is Record<string, string> {
   return (
@@ -107,8 +104,8 @@ export function parseIntentDocument(text: string): IntentDocument {
     if (!Number.isInteger(e.port) || e.port < 1 || e.port > 65535) {
       throw new Error(`${where}.port must be an integer 1-65535, got ${String(e.port)}`);
     }
-    if (!PROTOCOLS.includes(e.protocol)) {
-      throw new Error(`${where}.protocol must be one of ${PROTOCOLS.join(", ")}`);
+    if (!L4_PROTOCOLS.includes(e.protocol)) {
+      throw new Error(`${where}.protocol must be one of ${L4_PROTOCOLS.join(", ")}`);
     }
     if (e.origin !== "app" && e.origin !== "platform") {
       throw new Error(`${where}.origin must be "app" or "platform"`);
