@@ -11,51 +11,21 @@ import {
   INTENT_CONFIGMAP_KEY,
   INTENT_LABEL,
   type IntentDocument,
+  type IntentEdge,
   parseIntentDocument,
 } from "@k8s-netplat/contract";
+// Imported, not looked up at run time: a mandatory rule without its engine must not load
+// (and so fail the policy run), never pass as "not applicable".
+import { checkIntent, type IntentFinding } from "../reachability/check-intent";
 
-/** The contract of check-intent.ts (written by the reachability engine's author). */
-export type IntentFinding =
-  | { kind: "unintended"; src: unknown; dst: unknown; conn: unknown; allowedBy: unknown }
-  | { kind: "blocked"; edge: unknown; src: unknown; dst: unknown };
+export type { IntentFinding };
 
-export type CheckIntent = (objects: unknown[], intent: IntentDocument) => IntentFinding[];
+/** The engine's signature; tests pass a stand-in of the same type. */
+export type CheckIntent = typeof checkIntent;
 
-export const CHECK_INTENT_MODULE = "../reachability/check-intent";
-
-/**
- * Loads checkIntent at run time, so the pack builds and runs while the engine is
- * not there yet; undefined when the module does not exist.
- */
-export function loadCheckIntent(): CheckIntent | undefined {
-  let mod: { checkIntent?: CheckIntent };
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(CHECK_INTENT_MODULE) as { checkIntent?: CheckIntent };
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === "MODULE_NOT_FOUND" && err.message.includes("check-intent")) return undefined;
-    throw e;
-  }
-  return typeof mod.checkIntent === "function" ? mod.checkIntent : undefined;
-}
-
-/** Short text for a finding's src/dst/conn/edge/allowedBy, whatever shape the engine gives. */
-export function show(v: unknown): string {
-  if (v === undefined || v === null) return "?";
-  if (typeof v === "string" || typeof v === "number") return String(v);
-  if (Array.isArray(v)) return v.map(show).join(", ");
-  if (typeof v === "object") {
-    const o = v as Record<string, unknown>;
-    if (typeof o.namespace === "string" && typeof o.name === "string") return `${o.namespace}/${o.name}`;
-    for (const k of ["name", "id", "peer", "label"]) if (typeof o[k] === "string") return o[k] as string;
-    if (typeof o.from === "string" && typeof o.to === "string") {
-      return `${o.from} -> ${o.to}${o.port !== undefined ? `:${String(o.port)}` : ""}${o.protocol ? `/${String(o.protocol)}` : ""}`;
-    }
-    if (o.port !== undefined) return `${String(o.protocol ?? "")}${o.protocol ? "/" : ""}${String(o.port)}`;
-    return JSON.stringify(v);
-  }
-  return String(v);
+/** `frontend -> orders:8080/TCP`, as people write an edge. */
+function edgeText(e: IntentEdge): string {
+  return `${e.from} -> ${e.to}:${e.port}/${e.protocol}`;
 }
 
 /** Plain manifest as the engine wants it: namespace filled in for namespaced kinds. */
@@ -65,8 +35,8 @@ function plainObject(o: ManifestObject): K8sManifest {
   return { ...m, metadata: { ...m.metadata, namespace: effectiveNamespace(o) } };
 }
 
-/** The rule, with the engine loader injectable (tests pass a stub engine). */
-export function makeReachabilityRule(load: () => CheckIntent | undefined = loadCheckIntent) {
+/** The rule, with the engine injectable (tests pass a stub of the same type). */
+export function makeReachabilityRule(check: CheckIntent = checkIntent) {
   return stackRule(
     {
       name: "reachability-matches-intent",
@@ -88,7 +58,6 @@ export function makeReachabilityRule(load: () => CheckIntent | undefined = loadC
         }))
         .filter((x) => x.intents.length > 0);
       if (clusters.length === 0) return notApplicable(`no ConfigMap labelled ${INTENT_LABEL} in the stack`);
-      const checkIntent = load();
       for (const { c, intents } of clusters) {
         const objects = c.manifests.map(plainObject);
         for (const cm of intents) {
@@ -105,10 +74,9 @@ export function makeReachabilityRule(load: () => CheckIntent | undefined = loadC
             );
             continue;
           }
-          if (!checkIntent) continue;
-          let findings: ReturnType<typeof checkIntent>;
+          let findings: IntentFinding[];
           try {
-            findings = checkIntent(objects, intent);
+            findings = check(objects, intent);
           } catch (e) {
             // The analyser refuses malformed NetworkPolicies rather than guess; a policy
             // set it cannot read proves nothing, so that is a violation of this rule too.
@@ -123,23 +91,18 @@ export function makeReachabilityRule(load: () => CheckIntent | undefined = loadC
             if (f.kind === "unintended") {
               report(
                 cm,
-                `unintended flow ${show(f.src)} -> ${show(f.dst)} (${show(f.conn)}) is allowed by ${show(f.allowedBy)}`,
+                `unintended flow ${f.src} -> ${f.dst} (${f.conn}) is allowed by ${f.allowedBy}`,
                 "Narrow that NetworkPolicy, or declare the flow in the intent if it is wanted",
               );
             } else {
               report(
                 cm,
-                `declared flow ${show(f.edge)} (${show(f.src)} -> ${show(f.dst)}) is blocked by the NetworkPolicies`,
+                `declared flow ${edgeText(f.edge)} (${f.src} -> ${f.dst}) is blocked by the NetworkPolicies`,
                 "Allow it in the NetworkPolicies (the source's egress and the destination's ingress)",
               );
             }
           }
         }
-      }
-      if (!checkIntent) {
-        return notApplicable(
-          "the reachability engine (policy-pack/reachability/check-intent.ts) is not present",
-        );
       }
     },
   );

@@ -1,4 +1,5 @@
 import * as assert from "assert";
+import Module from "module";
 import * as path from "path";
 import { manifestsToResources } from "../../../policy-pack/lib/load-manifests";
 import { loadManifests } from "../../../policy-pack/manifests";
@@ -39,7 +40,7 @@ function stub(findings: IntentFinding[]) {
     calls.push({ objects, intent });
     return findings;
   };
-  return { calls, rule: makeReachabilityRule(() => engine) };
+  return { calls, rule: makeReachabilityRule(engine) };
 }
 
 const run = (rule: ReturnType<typeof makeReachabilityRule>, res: ReturnType<typeof toResources>) =>
@@ -73,12 +74,12 @@ describe("reachability-matches-intent (wrapper, with a stub engine)", () => {
         kind: "unintended",
         src: "frontend",
         dst: "payment",
-        conn: { protocol: "TCP", port: 8080 },
-        allowedBy: ["shop/allow-all"],
+        conn: "TCP 8080",
+        allowedBy: "egress: shop/allow-all egress[0]; ingress: no Ingress policy on shop/payment",
       },
       {
         kind: "blocked",
-        edge: { from: "frontend", to: "orders", port: 8080, protocol: "TCP" },
+        edge: { from: "frontend", to: "orders", port: 8080, protocol: "TCP", origin: "app" },
         src: "frontend",
         dst: "orders",
       },
@@ -90,7 +91,7 @@ describe("reachability-matches-intent (wrapper, with a stub engine)", () => {
     );
     assert.match(
       vs[0].message,
-      /^unintended flow frontend -> payment \(TCP\/8080\) is allowed by shop\/allow-all\. Narrow/,
+      /^unintended flow frontend -> payment \(TCP 8080\) is allowed by egress: shop\/allow-all egress\[0\]; ingress: no Ingress policy on shop\/payment\. Narrow/,
     );
     assert.match(
       vs[1].message,
@@ -120,6 +121,48 @@ describe("reachability-matches-intent (wrapper, with a stub engine)", () => {
     assert.match(vs[0].message, /the traffic intent cannot be read: traffic intent: not valid JSON/);
     assert.deepStrictEqual(run(rule, toResources(fixtureManifests("secure"))), []);
     assert.strictEqual(calls.length, 0);
+  });
+});
+
+describe("reachability-matches-intent (fails closed)", () => {
+  const RULE = require.resolve("../../../policy-pack/rules/reachability-matches-intent");
+  const ENGINE = require.resolve("../../../policy-pack/reachability/check-intent");
+
+  it("does not load without its reachability engine, rather than passing as not applicable", () => {
+    // Make policy-pack/reachability/check-intent unresolvable, as in a pack shipped without it.
+    type Resolve = (request: string, ...rest: unknown[]) => string;
+    const M = Module as unknown as { _resolveFilename: Resolve };
+    const resolve = M._resolveFilename;
+    const cached = [RULE, ENGINE].map((f) => [f, require.cache[f]] as const);
+    M._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]) {
+      if (/reachability\/check-intent$/.test(request)) {
+        throw Object.assign(new Error(`Cannot find module '${request}'`), { code: "MODULE_NOT_FOUND" });
+      }
+      return resolve.call(this, request, ...rest);
+    };
+    // Node answers a module's repeated relative require from its cache, so drop both entries.
+    for (const [f] of cached) delete require.cache[f];
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      assert.throws(() => require(RULE), /Cannot find module '\.\.\/reachability\/check-intent'/);
+    } finally {
+      M._resolveFilename = resolve;
+      for (const [f, m] of cached) {
+        delete require.cache[f];
+        if (m) require.cache[f] = m;
+      }
+    }
+  });
+
+  it("reports, never skips, when the engine throws on the policies", () => {
+    const rule = makeReachabilityRule(() => {
+      throw new Error("NetworkPolicy shop/x: spec.podSelector is missing");
+    });
+    const vs = run(rule, toResources([...fixtureManifests("secure"), intentConfigMap("shop", INTENT)]));
+    assert.deepStrictEqual(
+      vs.map((v) => [v.level, v.message.split(".")[0]]),
+      [["mandatory", "reachability cannot be computed: NetworkPolicy shop/x: spec"]],
+    );
   });
 });
 
