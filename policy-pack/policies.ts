@@ -47,9 +47,10 @@ import { volumeTypes } from "./rules/kubernetes-pod-volume-types";
 import { serviceNoExternalIps } from "./rules/kubernetes-service-no-external-ips";
 import { serviceTypeAllowlist } from "./rules/kubernetes-service-type-allowlist";
 import { workloadNetworkPolicyCoverage } from "./rules/kubernetes-workload-networkpolicy-coverage";
+import { controlTags } from "./lib/controls";
 import { reachabilityMatchesIntent } from "./rules/reachability-matches-intent";
 
-export const POLICIES: PackPolicy[] = [
+const RULES: PackPolicy[] = [
   // Pod Security Standards, baseline (lib/pss.ts)
   noHostProcess,
   noHostNamespaces,
@@ -102,5 +103,22 @@ export const POLICIES: PackPolicy[] = [
   workloadNetworkPolicyCoverage,
   reachabilityMatchesIntent,
 ];
+
+/** Every rule, tagged with the benchmark controls it implements (lib/controls.ts). */
+export const POLICIES: PackPolicy[] = RULES.map((p) => ({ ...p, tags: [...p.tags, ...controlTags(p.name)] }));
+
+/** Every tag some rule carries, sorted: what `policy:check --tags` accepts. */
+export const POLICY_TAGS: string[] = [...new Set(POLICIES.flatMap((p) => p.tags))].sort();
+
+/** The rules carrying at least one of `tags`; throws naming unknown tags and the accepted ones. */
+export function policiesTagged(tags: readonly string[]): PackPolicy[] {
+  const unknown = tags.filter((t) => !POLICY_TAGS.includes(t));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown tag${unknown.length > 1 ? "s" : ""} ${unknown.map((t) => `"${t}"`).join(", ")}; accepted: ${POLICY_TAGS.join(", ")}`,
+    );
+  }
+  return POLICIES.filter((p) => p.tags.some((t) => tags.includes(t)));
+}
 
 export const POLICY_NAMES: string[] = POLICIES.map((p) => p.name);

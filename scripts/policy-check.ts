@@ -1,7 +1,7 @@
 /**
  * Runs every rule of the k8s-netplat policy pack on plain Kubernetes manifests.
  *
- *   npm run --silent policy:check -- [--stack dev|prod|multi-cluster] [--output text|json] <files or folders>...
+ *   npm run --silent policy:check -- [--stack dev|prod|multi-cluster] [--output text|json] [--tags <tag,...>] <files or folders>...
  *
  * Exit codes (README.md, "Exit codes"): 0 no mandatory violation, 1 at least one
  * mandatory violation, 2 bad arguments or input the API server would refuse, 3 internal error.
@@ -9,11 +9,15 @@
 import { INPUT_LIMITS, loadManifests } from "../policy-pack/manifests";
 import { manifestsToResources } from "../policy-pack/lib/load-manifests";
 import { hasMandatory, runPack, STACKS, type StackName, type Violation } from "../policy-pack/lib/run";
+import type { PackPolicy } from "../policy-pack/lib/rule";
+import { policiesTagged } from "../policy-pack/policies";
 import { EXIT, exitCodesHelp, runMain, UsageError } from "./lib/cli";
 
-const USAGE = `usage: policy:check [--stack ${STACKS.join("|")}] [--output text|json] <file or folder>...
+const USAGE = `usage: policy:check [--stack ${STACKS.join("|")}] [--output text|json] [--tags <tag,...>] <file or folder>...
   Reads YAML/JSON manifests (multi-document files, List kinds, folders recursively: *.yaml, *.yml, *.json)
   and runs every rule of policy-pack/ with that stack's policy config (default: prod).
+  --tags runs only the rules carrying at least one of the tags, e.g. cis:5.2.2,nsa-cisa:network-policies
+  or cis-kubernetes-benchmark (docs/policies.md lists the benchmark tags).
   Every object is first checked as the API server would (the schema of its kind, YAML 1.1
   booleans such as an unquoted "no", selectors, CIDRs, ports); one it would refuse is invalid input.
   Limits: ${INPUT_LIMITS}.
@@ -22,6 +26,8 @@ ${exitCodesHelp("mandatory violations")}`;
 interface Args {
   stack: StackName;
   output: "text" | "json";
+  /** The rules to run; every rule when --tags is not given. */
+  policies?: PackPolicy[];
   paths: string[];
 }
 
@@ -48,6 +54,17 @@ function parseArgs(argv: string[]): Args | "help" {
       if (v !== "text" && v !== "json")
         throw new UsageError(`--output "${v}" is not accepted; use text or json`);
       args.output = v;
+    } else if (a === "--tags" || a.startsWith("--tags=")) {
+      const tags = value("--tags")
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean);
+      if (tags.length === 0) throw new UsageError("--tags needs at least one tag");
+      try {
+        args.policies = policiesTagged(tags);
+      } catch (e) {
+        throw new UsageError(`--tags: ${(e as Error).message}`);
+      }
     } else if (a === "--") continue;
     else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
     else args.paths.push(a);
@@ -67,7 +84,9 @@ export function main(argv: string[]): number {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.clean;
   }
-  const violations = runPack(manifestsToResources(loadManifests(args.paths)), args.stack);
+  const violations = runPack(manifestsToResources(loadManifests(args.paths)), args.stack, {
+    policies: args.policies,
+  });
   if (args.output === "json") {
     const rows = violations.map(({ policy, level, kind, namespace, name, message }) => ({
       policy,

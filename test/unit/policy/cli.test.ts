@@ -153,6 +153,35 @@ describe("policy:check CLI (child process)", function () {
     );
   });
 
+  it("--tags runs only the rules with those tags; an unknown tag is exit 2 naming the accepted ones", () => {
+    const insecure = path.join(FIXTURES, "insecure");
+    const all = JSON.parse(cli("--output", "json", insecure).stdout) as Row[];
+    assert.ok(new Set(all.map((v) => v.policy)).size > 5, "the insecure fixture breaks many rules");
+    const r = cli("--tags", "cis:5.2.2,cis:5.3.2", "--output", "json", insecure);
+    assert.strictEqual(r.code, 1, r.stderr);
+    const rows = JSON.parse(r.stdout) as Row[];
+    assert.deepStrictEqual(
+      [...new Set(rows.map((v) => v.policy))].sort(),
+      [...new Set(all.map((v) => v.policy))]
+        .filter((p) =>
+          [
+            "kubernetes-pod-no-privileged",
+            "kubernetes-namespace-default-deny",
+            "kubernetes-workload-networkpolicy-coverage",
+          ].includes(p),
+        )
+        .sort(),
+    );
+    assert.ok(rows.length > 0);
+    const bad = cli("--tags", "cis:5.2.2,cis:9.9", insecure);
+    assert.strictEqual(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /--tags: unknown tag "cis:9\.9"; accepted: .*cis-kubernetes-benchmark.*nsa-cisa:network-policies/,
+    );
+    assert.strictEqual(bad.stdout, "");
+  });
+
   it("exits 2 for a missing path, an unknown stack, an unknown option and no input", () => {
     const missing = cli(path.join(tmp, "nope"));
     assert.strictEqual(missing.code, 2);
