@@ -11,7 +11,7 @@
  */
 import { K8sObject, LabelSelector, platformLabels } from "../k8s-object";
 import { ClusterView, ingressNamespaces, localNamespaces, singleCluster } from "./cluster-view";
-import type { L4Protocol } from "@k8s-netplat/contract";
+import type { NetworkPolicyPeer, NetworkPolicyPort } from "@k8s-netplat/contract";
 import { ResolvedApp, ResolvedEdge } from "./edges";
 import {
   DEFAULT_DENY_NAME,
@@ -23,21 +23,8 @@ import {
 } from "./labels";
 import { DEFAULT_DNS, PolicyOptions } from "./options";
 
-/**
- * One entry of a NetworkPolicy rule's `from`/`to` list (networking.k8s.io/v1
- * NetworkPolicyPeer). Within one entry the selectors AND; separate entries OR.
- */
-export interface NetworkPolicyPeer {
-  podSelector?: LabelSelector;
-  namespaceSelector?: LabelSelector;
-  ipBlock?: { cidr: string; except?: string[] };
-}
-
-/** One entry of a NetworkPolicy rule's `ports` list, always one port here. */
-export interface NetworkPolicyPort {
-  protocol: L4Protocol;
-  port: number;
-}
+// The NetworkPolicy shapes are defined once, with the pack, in the shared package.
+export type { NetworkPolicyPeer, NetworkPolicyPort } from "@k8s-netplat/contract";
 
 function podPeer(namespace: string, labels: Record<string, string>): NetworkPolicyPeer {
   // Both selectors in ONE peer entry: pods with these labels AND in this namespace.

@@ -31,3 +31,26 @@ export interface LabelSelector {
 /** Transport protocols of NetworkPolicy, Service and container ports. */
 export const L4_PROTOCOLS = ["TCP", "UDP", "SCTP"] as const;
 export type L4Protocol = (typeof L4_PROTOCOLS)[number];
+
+/** networking.k8s.io/v1 IPBlock: a CIDR, minus the ranges in `except`. */
+export interface IPBlock {
+  cidr: string;
+  except?: string[];
+}
+
+/**
+ * One entry of a NetworkPolicy rule's `from`/`to` list. Within one entry the selectors
+ * AND (these pods in these namespaces); separate entries OR.
+ */
+export interface NetworkPolicyPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: IPBlock;
+}
+
+/** One entry of a NetworkPolicy rule's `ports` list (`port` may name a container port). */
+export interface NetworkPolicyPort {
+  protocol?: L4Protocol;
+  port?: number | string;
+  endPort?: number;
+}

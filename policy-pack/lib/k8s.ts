@@ -8,6 +8,10 @@
  */
 
 import type { K8sManifest, LabelSelector, ObjectMeta, StringMap } from "../manifests/types";
+import type { NetworkPolicyPeer, NetworkPolicyPort } from "@k8s-netplat/contract";
+
+// Defined once, with the program, in the shared package (packages/contract).
+export type { IPBlock, NetworkPolicyPeer, NetworkPolicyPort } from "@k8s-netplat/contract";
 import { isRecord } from "../manifests/types";
 
 // The object shapes are shared with the reachability analyser and the loader.
@@ -103,23 +107,6 @@ export interface PodSpec {
   containers?: Container[];
   initContainers?: Container[];
   ephemeralContainers?: Container[];
-}
-
-export interface NetworkPolicyPort {
-  protocol?: string;
-  port?: number | string;
-  endPort?: number;
-}
-
-export interface IPBlock {
-  cidr?: string;
-  except?: string[];
-}
-
-export interface NetworkPolicyPeer {
-  podSelector?: LabelSelector;
-  namespaceSelector?: LabelSelector;
-  ipBlock?: IPBlock;
 }
 
 export interface NetworkPolicyIngressRule {

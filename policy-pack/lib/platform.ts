@@ -11,7 +11,7 @@ export const PROFILE_CONFIGMAP_NAME = "netplat-platform";
 export const PROFILE_CONFIGMAP_NAMESPACE = "kube-system";
 export const PROFILE_LABEL = "netplat.dev/platform-profile";
 
-export type Cni = "calico" | "cilium" | "flannel";
+export type CniName = "calico" | "cilium" | "flannel";
 
 /**
  * istiod's Deployment: `istiod`, or `istiod-<revision>` when the chart installs a
@@ -27,7 +27,7 @@ export function isIstiodDeployment(m: K8sManifest | undefined): boolean {
 export interface PlatformFacts {
   source: "profile" | "detected";
   /** CNIs present (Canal would be calico + flannel). Empty when unknown. */
-  cnis: Cni[];
+  cnis: CniName[];
   /** iptables | ipvs | nftables | kube-proxy-replacement; undefined when unknown. */
   kubeProxyMode?: string;
   /** Whether NetworkPolicies are enforced; undefined when it cannot be told. */
@@ -56,18 +56,18 @@ function chartBase(chart: unknown): string | undefined {
   return parts[parts.length - 1].replace(/-\d+(\.\d+)*.*\.tgz$/, "");
 }
 
-const CNI_BY_CHART: Record<string, Cni> = {
+const CNI_BY_CHART: Record<string, CniName> = {
   cilium: "cilium",
   "tigera-operator": "calico",
   flannel: "flannel",
 };
-const CNI_BY_DAEMONSET: Record<string, Cni> = {
+const CNI_BY_DAEMONSET: Record<string, CniName> = {
   "calico-node": "calico",
   cilium: "cilium",
   "kube-flannel-ds": "flannel",
 };
 
-function enforcedBy(cnis: Cni[]): boolean | undefined {
+function enforcedBy(cnis: CniName[]): boolean | undefined {
   if (cnis.includes("calico") || cnis.includes("cilium")) return true;
   if (cnis.includes("flannel")) return false;
   return undefined;
@@ -82,7 +82,7 @@ export function detectPlatform(
   if (profile) {
     const d = profile.manifest.data ?? {};
     const cni = (d.cni ?? "").trim().toLowerCase();
-    const cnis = (["calico", "cilium", "flannel"] as Cni[]).filter((c) => c === cni);
+    const cnis = (["calico", "cilium", "flannel"] as CniName[]).filter((c) => c === cni);
     const count = Number(d.expectedServiceCount);
     return {
       source: "profile",
@@ -101,7 +101,7 @@ export function detectPlatform(
       profile,
     };
   }
-  const cnis = new Set<Cni>();
+  const cnis = new Set<CniName>();
   let istio = false;
   let kubeProxyMode: string | undefined;
   for (const o of objects) {

@@ -13,7 +13,7 @@ import type { ManifestObject, StackObject } from "./stack-object";
 // In their own module so platform.ts can use them without importing this one back.
 export type { ManifestObject, StackObject } from "./stack-object";
 
-export interface ClusterView {
+export interface StackCluster {
   key: string;
   objects: StackObject[];
   manifests: ManifestObject[];
@@ -22,7 +22,7 @@ export interface ClusterView {
 
 export interface StackView {
   objects: StackObject[];
-  clusters: ClusterView[];
+  clusters: StackCluster[];
 }
 
 export const DEFAULT_CLUSTER = "default";
@@ -80,6 +80,6 @@ export function buildStackView(resources: PolicyResource[]): StackView {
 }
 
 /** Manifests of the given kind(s) in one cluster. */
-export function ofKind(c: ClusterView, ...kinds: string[]): ManifestObject[] {
+export function ofKind(c: StackCluster, ...kinds: string[]): ManifestObject[] {
   return c.manifests.filter((o) => kinds.includes(o.manifest.kind));
 }

@@ -36,7 +36,7 @@ export interface Connection {
 }
 
 /** An external range: the analyser's unit of cluster-external address space. */
-export interface ExternalPeer {
+export interface ExternalRange {
   id: string;
   range: Interval;
 }
@@ -87,8 +87,8 @@ export class Reachability {
   readonly model: Model;
   readonly classes: PodClass[] = [];
   /** External ranges as sources (cut by ingress ipBlocks) and as destinations (cut by egress ipBlocks). */
-  readonly srcExternal: ExternalPeer[];
-  readonly dstExternal: ExternalPeer[];
+  readonly srcExternal: ExternalRange[];
+  readonly dstExternal: ExternalRange[];
   private readonly matches = new Map<Rule, RuleMatch>();
   private readonly classOf = new Map<string, PodClass>();
   private readonly workloadById = new Map<string, Workload>();
@@ -146,7 +146,7 @@ export class Reachability {
         ),
       ),
     ];
-    const toPeers = (atoms: Interval[]): ExternalPeer[] =>
+    const toPeers = (atoms: Interval[]): ExternalRange[] =>
       atoms.map((range) => ({ id: formatRange(range) + EXTERNAL_SUFFIX, range }));
     this.srcExternal = toPeers(disjointAtoms(ranges((p) => p.ingress)));
     this.dstExternal = toPeers(disjointAtoms(ranges((p) => p.egress)));
@@ -188,7 +188,7 @@ export class Reachability {
     return sel ? candidates.filter((c) => selectorMatches(sel, c.labels)) : candidates;
   }
 
-  private matchRule(r: Rule, external: ExternalPeer[]): RuleMatch {
+  private matchRule(r: Rule, external: ExternalRange[]): RuleMatch {
     const m: RuleMatch = { allClasses: false, classes: new Set(), allAtoms: false, atoms: new Set() };
     if (!r.peers) {
       m.allClasses = true;
@@ -199,7 +199,7 @@ export class Reachability {
     return m;
   }
 
-  private addPeer(m: RuleMatch, p: Policy, peer: RulePeer, external: ExternalPeer[]): void {
+  private addPeer(m: RuleMatch, p: Policy, peer: RulePeer, external: ExternalRange[]): void {
     if (peer.kind === "ipBlock") {
       external.forEach((e, i) => {
         if (peer.ranges.some(([lo, hi]) => lo <= e.range[0] && e.range[1] <= hi)) m.atoms.add(i);

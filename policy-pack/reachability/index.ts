@@ -8,7 +8,7 @@ export {
   EXTERNAL_SUFFIX,
   type AnalyseOptions,
   type Connection,
-  type ExternalPeer,
+  type ExternalRange,
 } from "./analyse";
 export {
   readObjects,

@@ -21,7 +21,7 @@ export const WORKLOAD_KINDS = [
   "CronJob",
 ] as const;
 
-export interface ContainerPort {
+export interface WorkloadPort {
   name?: string;
   port: number;
   protocol: L4Protocol;
@@ -34,7 +34,7 @@ export interface Workload {
   name: string;
   kind: string;
   labels: Labels;
-  ports: ContainerPort[];
+  ports: WorkloadPort[];
   /** True for a pod the caller made up (intent peers without a manifest). */
   synthetic?: boolean;
 }
@@ -166,9 +166,9 @@ function podTemplate(o: Record<string, unknown>, kind: string, what: string): Re
   return tpl;
 }
 
-function containerPorts(podLike: Record<string, unknown>, what: string, prefix: string): ContainerPort[] {
+function containerPorts(podLike: Record<string, unknown>, what: string, prefix: string): WorkloadPort[] {
   const spec = isObj(podLike.spec) ? podLike.spec : {};
-  const out: ContainerPort[] = [];
+  const out: WorkloadPort[] = [];
   list(spec.containers, `${what}: ${prefix}spec.containers`).forEach((c, ci) => {
     if (!isObj(c)) return;
     list(c.ports, `${what}: ${prefix}spec.containers[${ci}].ports`).forEach((p, pi) => {

@@ -34,7 +34,7 @@ const runtime = pulumi.runtime as unknown as {
   getMonitor(): Record<string, MonitorMethod>;
 };
 
-export interface RunOptions {
+export interface MockRunOptions {
   /** Secret config values, by key (without the project prefix). */
   secrets?: Record<string, string>;
   preview?: boolean;
@@ -75,7 +75,7 @@ export async function runUnderMocks<T>(
   stack: string,
   platform: unknown,
   program: () => T | Promise<T>,
-  options: RunOptions = {},
+  options: MockRunOptions = {},
 ): Promise<{ resources: Registered[]; outputs: T }> {
   const resources: Registered[] = [];
   await pulumi.runtime.setMocks(
