@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../lib/app-spec";
 import { WorkloadOptions, microserviceObjects } from "../lib/workload";
-import { createObject } from "./k8s";
+import { createObject } from "./create-object";
 
 export interface MicroserviceArgs {
   service: ServiceSpec;

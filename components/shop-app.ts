@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { K8sObject } from "../lib/k8s-object";
 import { ShopPlan } from "../lib/shop-plan";
 import { ALLOW_NOTHING_NAME, DEFAULT_DENY_NAME } from "../lib/intent";
-import { createObject } from "./k8s";
+import { createObject } from "./create-object";
 import { Microservice } from "./microservice";
 
 export interface ShopAppArgs {
