@@ -3,7 +3,7 @@
  * F5's NGINX Ingress Controller default to the class name `nginx`, so the stack's
  * policy config may name the classes; otherwise the annotation prefix decides.
  */
-import type { K8sManifest } from "./k8s";
+import type { K8sManifest } from "./resource-manifest";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 
 export type NginxController = "community" | "f5" | "unknown-nginx" | "other";

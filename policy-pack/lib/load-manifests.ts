@@ -3,7 +3,7 @@
  * stack resources the pack's policies judge.
  */
 import type { LoadedManifest } from "../manifests";
-import { typeTokenFor } from "./k8s";
+import { typeTokenFor } from "./resource-manifest";
 import type { PackResource } from "./run";
 
 /** The manifests as stack resources: type token from apiVersion/kind, a URN per object. */

@@ -1,5 +1,5 @@
 /** NetworkPolicy helpers shared by the resource and stack rules. */
-import type { K8sManifest, NetworkPolicyPeer, NetworkPolicySpec, StringMap } from "./k8s";
+import type { K8sManifest, NetworkPolicyPeer, NetworkPolicySpec, StringMap } from "./resource-manifest";
 import { isEmptySelector, selects } from "./selectors";
 
 export function netpolSpec(m: K8sManifest): NetworkPolicySpec {

@@ -3,8 +3,8 @@
  * installed. Read from the `netplat-platform` ConfigMap the program publishes, or,
  * without it, detected from the resources (Helm charts, well-known DaemonSets).
  */
-import type { K8sManifest } from "./k8s";
-import { isRecord } from "./k8s";
+import type { K8sManifest } from "./resource-manifest";
+import { isRecord } from "./resource-manifest";
 import type { ManifestObject, StackObject } from "./stack-object";
 
 export const PROFILE_CONFIGMAP_NAME = "netplat-platform";

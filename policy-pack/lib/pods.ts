@@ -1,6 +1,6 @@
 /** Where pod specs live in the workload kinds, and how to walk their containers. */
-import type { Container, K8sManifest, PodSpec, StringMap } from "./k8s";
-import { isRecord } from "./k8s";
+import type { Container, K8sManifest, PodSpec, StringMap } from "./resource-manifest";
+import { isRecord } from "./resource-manifest";
 // The workload kinds are the reachability analyser's: one list for the whole pack.
 import { WORKLOAD_KINDS } from "../reachability/objects";
 

@@ -9,7 +9,7 @@
  * library's own evaluator; test/unit/policy/pss-differential.test.ts compares them.
  */
 import type { ResourceValidationPolicy, Severity } from "@pulumi/policy";
-import type { Container, PodSpec, StringMap } from "./k8s";
+import type { Container, PodSpec, StringMap } from "./resource-manifest";
 import { containersOf, podTemplateOf, POD_SPEC_KINDS, type ContainerRef } from "./pods";
 import { resourceRule } from "./rule";
 

@@ -15,8 +15,8 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
-import type { K8sManifest } from "./k8s";
-import { describe, isRecord, toManifest } from "./k8s";
+import type { K8sManifest } from "./resource-manifest";
+import { describe, isRecord, toManifest } from "./resource-manifest";
 import { buildStackView, type StackObject, type StackView } from "./stack";
 
 export type RuleKind = "resource" | "stack";

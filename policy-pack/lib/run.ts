@@ -18,7 +18,7 @@ import type {
   StackValidationPolicy,
 } from "@pulumi/policy";
 import { POLICIES } from "../policies";
-import { CLUSTER_SCOPED_KINDS, toManifest } from "./k8s";
+import { CLUSTER_SCOPED_KINDS, toManifest } from "./resource-manifest";
 import type { PackPolicy } from "./rule";
 
 export const STACKS = ["dev", "prod", "multi-cluster"] as const;

@@ -1,5 +1,5 @@
 /** Kubernetes label selector semantics, shared by the NetworkPolicy and PDB rules. */
-import type { LabelSelector, StringMap } from "./k8s";
+import type { LabelSelector, StringMap } from "./resource-manifest";
 import { compileSelector, selectorMatches } from "../reachability/selectors";
 
 /** True when the selector is present and selects everything (`{}`). */

@@ -1,5 +1,5 @@
 /** One stack resource as the stack rules see it (see stack.ts, which builds them). */
-import type { K8sManifest } from "./k8s";
+import type { K8sManifest } from "./resource-manifest";
 
 export interface StackObject {
   urn: string;

@@ -5,8 +5,8 @@
  * cluster.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import type { K8sManifest } from "./k8s";
-import { isRecord, plainCopy, toManifest } from "./k8s";
+import type { K8sManifest } from "./resource-manifest";
+import { isRecord, plainCopy, toManifest } from "./resource-manifest";
 import { detectPlatform, type PlatformFacts } from "./platform";
 import type { ManifestObject, StackObject } from "./stack-object";
 

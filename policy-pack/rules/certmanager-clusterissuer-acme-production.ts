@@ -1,4 +1,4 @@
-import { isRecord } from "../lib/k8s";
+import { isRecord } from "../lib/resource-manifest";
 import { resourceRule } from "../lib/rule";
 
 export const LETSENCRYPT_PRODUCTION = "https://acme-v02.api.letsencrypt.org/directory";

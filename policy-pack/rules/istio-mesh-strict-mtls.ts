@@ -1,4 +1,4 @@
-import { isRecord } from "../lib/k8s";
+import { isRecord } from "../lib/resource-manifest";
 import { isIstiodDeployment } from "../lib/platform";
 import { stackRule } from "../lib/rule";
 import { isEmptySelector } from "../lib/selectors";

@@ -1,4 +1,4 @@
-import { isRecord } from "../lib/k8s";
+import { isRecord } from "../lib/resource-manifest";
 import { resourceRule } from "../lib/rule";
 
 const WEAK = ["PERMISSIVE", "DISABLE"];

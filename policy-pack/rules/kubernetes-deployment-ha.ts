@@ -1,5 +1,5 @@
-import type { LabelSelector } from "../lib/k8s";
-import { isRecord } from "../lib/k8s";
+import type { LabelSelector } from "../lib/resource-manifest";
+import { isRecord } from "../lib/resource-manifest";
 import { podTemplateOf } from "../lib/pods";
 import { matchesAny, stackRule } from "../lib/rule";
 import { selects } from "../lib/selectors";

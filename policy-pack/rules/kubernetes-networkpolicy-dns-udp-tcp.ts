@@ -1,4 +1,4 @@
-import type { NetworkPolicyPort } from "../lib/k8s";
+import type { NetworkPolicyPort } from "../lib/resource-manifest";
 import { netpolSpec } from "../lib/netpol";
 import { resourceRule } from "../lib/rule";
 

@@ -1,4 +1,4 @@
-import type { SecurityProfile } from "../lib/k8s";
+import type { SecurityProfile } from "../lib/resource-manifest";
 import { pssRule, present } from "../lib/pss";
 
 const ALLOWED_TYPES = new Set(["RuntimeDefault", "Localhost"]);

@@ -1,4 +1,4 @@
-import type { Handler } from "../lib/k8s";
+import type { Handler } from "../lib/resource-manifest";
 import { pssRule, present } from "../lib/pss";
 
 /**

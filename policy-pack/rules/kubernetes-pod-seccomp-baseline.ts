@@ -1,4 +1,4 @@
-import type { SecurityProfile } from "../lib/k8s";
+import type { SecurityProfile } from "../lib/resource-manifest";
 import { pssRule, present } from "../lib/pss";
 
 /** A seccomp profile that is set but not RuntimeDefault/Localhost (Unconfined, or an empty type). */

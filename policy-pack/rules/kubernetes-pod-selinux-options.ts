@@ -1,4 +1,4 @@
-import type { SELinuxOptions } from "../lib/k8s";
+import type { SELinuxOptions } from "../lib/resource-manifest";
 import { pssRule, present } from "../lib/pss";
 
 /** The container types a confined pod may run as (v1.31+ adds container_engine_t). */

@@ -4,7 +4,7 @@
  * (policy-pack/reachability/check-intent.ts) computes what the policies actually
  * allow and reports allowed-but-undeclared and declared-but-blocked flows.
  */
-import { CLUSTER_SCOPED_KINDS, type K8sManifest } from "../lib/k8s";
+import { CLUSTER_SCOPED_KINDS, type K8sManifest } from "../lib/resource-manifest";
 import { stackRule } from "../lib/rule";
 import { effectiveNamespace, type ManifestObject } from "../lib/stack";
 import {

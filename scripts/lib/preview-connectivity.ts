@@ -9,7 +9,7 @@
  * `old` and `new` states and their `inputs`. The default digest lists only changed
  * steps, so the unchanged NetworkPolicies that shape connectivity are missing from it.
  */
-import { isRecord, toManifest, type K8sManifest } from "../../policy-pack/lib/k8s";
+import { isRecord, toManifest, type K8sManifest } from "../../policy-pack/lib/resource-manifest";
 import { connectivityChanges, type ConnectivityChange } from "../../policy-pack/reachability/intent-diff";
 import {
   INTENT_CONFIGMAP_KEY,

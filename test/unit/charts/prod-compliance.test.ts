@@ -15,7 +15,7 @@
 import { strict as assert } from "assert";
 import { K8sObject } from "../../../lib/k8s-object";
 import { loadStackConfig } from "../../../lib/stack-file";
-import type { K8sManifest } from "../../../policy-pack/lib/k8s";
+import type { K8sManifest } from "../../../policy-pack/lib/resource-manifest";
 import { manifestsToResources } from "../../../policy-pack/lib/load-manifests";
 import { POD_SPEC_KINDS } from "../../../policy-pack/lib/pods";
 import {

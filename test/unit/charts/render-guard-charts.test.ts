@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import { renderModeViolation } from "../../../lib/render-guard";
 import { STACK_NAMES, loadStackConfig } from "../../../lib/stack-file";
-import { typeTokenFor } from "../../../policy-pack/lib/k8s";
+import { typeTokenFor } from "../../../policy-pack/lib/resource-manifest";
 import { preparedChartMirror } from "../../support/charts";
 import { renderStackCharts } from "../../support/stack-charts";
 

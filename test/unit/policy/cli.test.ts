@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { K8sManifest } from "../../../policy-pack/lib/k8s";
+import type { K8sManifest } from "../../../policy-pack/lib/resource-manifest";
 import { PSS_CONTROLS, type PssCheckId } from "../../../policy-pack/lib/pss";
 import { FIXTURES, find, fixtureManifests } from "./harness";
 import { CASES, type Mutate } from "./pss-cases";

@@ -6,8 +6,8 @@
 import * as path from "path";
 import { unknownCheckingProxy } from "@pulumi/policy";
 import { parseAllDocuments } from "yaml";
-import type { K8sManifest } from "../../../policy-pack/lib/k8s";
-import { typeTokenFor } from "../../../policy-pack/lib/k8s";
+import type { K8sManifest } from "../../../policy-pack/lib/resource-manifest";
+import { typeTokenFor } from "../../../policy-pack/lib/resource-manifest";
 import { manifestsToResources } from "../../../policy-pack/lib/load-manifests";
 import { loadManifests } from "../../../policy-pack/manifests";
 import type { PackPolicy } from "../../../policy-pack/lib/rule";

@@ -12,7 +12,7 @@ import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import type { K8sManifest } from "../../../policy-pack/lib/k8s";
+import type { K8sManifest } from "../../../policy-pack/lib/resource-manifest";
 import { POD_SPEC_KINDS, podTemplateOf } from "../../../policy-pack/lib/pods";
 import { PSS_CONTROLS, type PssLevel } from "../../../policy-pack/lib/pss";
 import { ALLOWED_VOLUME_SOURCES } from "../../../policy-pack/rules/kubernetes-pod-volume-types";

@@ -5,7 +5,7 @@
  * contexts, host namespaces and ports, volumes, probes and hooks, annotations, the
  * pod's OS), in a random kind PodSecurity reads.
  */
-import type { K8sManifest } from "../../../policy-pack/lib/k8s";
+import type { K8sManifest } from "../../../policy-pack/lib/resource-manifest";
 import { POD_SPEC_KINDS } from "../../../policy-pack/lib/pods";
 import { mulberry32 } from "../reachability/generate";
 import { inKind, type PodKind } from "./pss-support";

@@ -4,7 +4,7 @@
  * verdict per profile (the check ids its rules refused), comparable with
  * test/tools/pod-security-checker's output.
  */
-import type { K8sManifest } from "../../../policy-pack/lib/k8s";
+import type { K8sManifest } from "../../../policy-pack/lib/resource-manifest";
 import { POD_SPEC_KINDS } from "../../../policy-pack/lib/pods";
 import { PSS_CONTROLS, type PssCheckId, type PssLevel } from "../../../policy-pack/lib/pss";
 import type { PackPolicy } from "../../../policy-pack/lib/rule";

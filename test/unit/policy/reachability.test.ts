@@ -3,7 +3,7 @@ import Module from "module";
 import * as path from "path";
 import { manifestsToResources } from "../../../policy-pack/lib/load-manifests";
 import { loadManifests } from "../../../policy-pack/manifests";
-import type { K8sManifest } from "../../../policy-pack/lib/k8s";
+import type { K8sManifest } from "../../../policy-pack/lib/resource-manifest";
 import { runPack } from "../../../policy-pack/lib/run";
 import { type IntentDocument, parseIntentDocument } from "@k8s-netplat/contract";
 import { checkIntent } from "../../../policy-pack/reachability/check-intent";

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import type { K8sManifest } from "../../../policy-pack/lib/k8s";
+import type { K8sManifest } from "../../../policy-pack/lib/resource-manifest";
 import { POLICIES, POLICY_NAMES } from "../../../policy-pack/policies";
 import { parseImage } from "../../../policy-pack/rules/kubernetes-pod-image-pinned";
 import { find, firstContainer, fixtureManifests, podSpec, runRule, summary } from "./harness";

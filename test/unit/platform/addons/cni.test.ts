@@ -11,7 +11,7 @@ import {
 import { Cni } from "../../../../components/cni";
 import { cluster, platform, underMocks, validateSchema } from "./fixtures";
 import { K8sObject } from "../../../../lib/k8s-object";
-import type { K8sManifest } from "../../../../policy-pack/lib/k8s";
+import type { K8sManifest } from "../../../../policy-pack/lib/resource-manifest";
 import { manifestsToResources } from "../../../../policy-pack/lib/load-manifests";
 import { runPack } from "../../../../policy-pack/lib/run";
 

@@ -1,6 +1,7 @@
 /**
- * Plain Kubernetes manifest shapes, and the mapping between a manifest's
- * apiVersion/kind and the Pulumi type token of the resource that carries it.
+ * The Kubernetes manifest a Pulumi resource carries: the manifest shapes the rules read,
+ * and the mapping between a manifest's apiVersion/kind and the Pulumi type token of
+ * the resource that carries it.
  *
  * Every rule of the pack reads a `K8sManifest`, never Pulumi-specific props, so the
  * same rule code serves `pulumi preview/up` (CrossGuard) and plain YAML
