@@ -8,7 +8,7 @@ import * as fs from "fs";
 import { CHART_KEYS, ChartKey, ChartsConfig } from "./charts";
 import { cidrsOverlap, parseCidr } from "./cidr";
 import { AppSpec } from "./app-spec";
-import { SHOP_APP } from "./shop";
+import { SHOP_APP } from "./default-app";
 import { resolveApp } from "./intent";
 
 export const CONFIG_NAMESPACE = "k8s-netplat";

@@ -10,7 +10,7 @@ import * as path from "path";
 import { AppSpec, ServiceSpec } from "../lib/app-spec";
 import { parsePlatformConfig } from "../lib/config";
 import { readRawPlatformConfig, stackFile } from "../lib/stack-file";
-import { SHOP_APP } from "../lib/shop";
+import { SHOP_APP } from "../lib/default-app";
 import { runUnderMocks } from "./lib/under-mocks";
 import { deployStack } from "../components/stack";
 

@@ -15,7 +15,7 @@ import { clusterPlanObjects, planCluster } from "../../lib/cluster-plan";
 import { parsePlatformConfig } from "../../lib/config";
 import { resolveApp } from "../../lib/intent";
 import { STACK_NAMES, readRawPlatformConfig, stackFile } from "../../lib/stack-file";
-import { SHOP_APP } from "../../lib/shop";
+import { SHOP_APP } from "../../lib/default-app";
 import {
   REPO,
   Workspace,

@@ -17,7 +17,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { SHOP_APP } from "../../lib/shop";
+import { SHOP_APP } from "../../lib/default-app";
 import { REPO, policyPackArgs, prepareWorkspace, type PlatformPatch } from "../../scripts/lib/workspace";
 
 const OUT = path.join(REPO, "test", "fixtures", "preview");

@@ -4,7 +4,7 @@ import { Microservice } from "../../../components/microservice";
 import { ShopApp } from "../../../components/shop-app";
 import { planCluster } from "../../../lib/cluster-plan";
 import { resolveApp } from "../../../lib/intent";
-import { SHOP_APP } from "../../../lib/shop";
+import { SHOP_APP } from "../../../lib/default-app";
 import { loadStackConfig } from "../../../lib/stack-file";
 import { runUnderMocks } from "../../support/program";
 

@@ -9,7 +9,7 @@ import {
   resolveApp,
 } from "../../../lib/intent";
 import { K8sObject } from "../../../lib/k8s-object";
-import { SHOP_APP } from "../../../lib/shop";
+import { SHOP_APP } from "../../../lib/default-app";
 import { parseIntentDocument } from "@k8s-netplat/contract";
 import { analyse, formatConnectionsText } from "../../../policy-pack/reachability";
 import { microserviceObjects } from "../../../lib/workload";

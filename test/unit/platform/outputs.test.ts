@@ -10,7 +10,7 @@ import { IngressController } from "../../../components/ingress";
 import { Microservice } from "../../../components/microservice";
 import { exposedService, gatewayAddress, serviceAddress } from "../../../lib/ingress-address";
 import { observabilityUrls } from "../../../lib/observability-urls";
-import { SHOP_APP } from "../../../lib/shop";
+import { SHOP_APP } from "../../../lib/default-app";
 import { readRawPlatformConfig, stackFile } from "../../../lib/stack-file";
 import type { StackOutputs } from "../../../components/stack";
 import { resourceReference, runUnderMocks } from "../../support/program";

@@ -13,7 +13,7 @@ import { compileAuthorizationPolicies } from "../../../lib/intent/authorization-
 import { intentDocument } from "../../../lib/intent/document";
 import { parseEdge, resolveApp } from "../../../lib/intent/edges";
 import { K8sObject } from "../../../lib/k8s-object";
-import { SHOP_APP } from "../../../lib/shop";
+import { SHOP_APP } from "../../../lib/default-app";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
 const DIR = path.join(REPO, "lib", "intent");
