@@ -1,13 +1,13 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { K8sObject } from "../lib/k8s-object";
-import { ShopPlan } from "../lib/shop-plan";
+import { ShopPlan } from "../lib/shop-app-plan";
 import { ALLOW_NOTHING_NAME, DEFAULT_DENY_NAME } from "../lib/intent";
 import { createObject } from "./create-object";
 import { Microservice } from "./microservice";
 
 export interface ShopAppArgs {
-  /** What to create, from lib/shop-plan.ts. */
+  /** What to create, from lib/shop-app-plan.ts. */
   plan: ShopPlan;
   /** Prefix for child names (the cluster's name). */
   prefix: string;

@@ -8,7 +8,7 @@ import { PlatformConfig } from "./config";
 import { ClusterView, PolicyOptions, ResolvedApp, namespaceOf } from "./intent";
 import { K8sObject } from "./k8s-object";
 import { clusterView, exportedServices } from "./placement";
-import { ShopPlan, planShopApp } from "./shop-plan";
+import { ShopPlan, planShopApp } from "./shop-app-plan";
 import { microserviceObjects } from "./workload";
 import { ACME_SOLVER_LABEL, clusterIssuerName } from "./addons/cert-manager";
 import { appIngress, ingressPeer } from "./addons/ingress";
