@@ -44,3 +44,23 @@ describe("module structure: one declaration per exported type name", () => {
     assert.deepEqual(twins, []);
   });
 });
+
+describe("module structure: names a newcomer can tell apart", () => {
+  it("has one module per role for Kubernetes objects and for the app, none of them a bare k8s.ts or shop.ts", () => {
+    const roles = [
+      "lib/k8s-object.ts", // the plain objects the planning code produces
+      "components/create-object.ts", // turns them into Pulumi resources
+      "policy-pack/lib/resource-manifest.ts", // the manifest a Pulumi resource carries, as rules read it
+      "lib/app-spec.ts", // the shape of an app
+      "lib/default-app.ts", // the app a stack hosts unless its config overrides it
+      "lib/shop-app-plan.ts", // per cluster, what the ShopApp component creates
+      "components/shop-app.ts", // the ShopApp component
+    ];
+    for (const f of roles) assert.ok(fs.existsSync(path.join(REPO, f)), `${f} exists`);
+    const files = execFileSync("git", ["ls-files", "-z", "--", "*.ts"], { cwd: REPO, encoding: "utf8" })
+      .split("\0")
+      .filter((f) => f && fs.existsSync(path.join(REPO, f)));
+    const ambiguous = files.filter((f) => /(^|\/)(k8s|shop|shop-plan)\.ts$/.test(f));
+    assert.deepEqual(ambiguous, []);
+  });
+});
