@@ -29,6 +29,7 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parse, stringify } from "yaml";
 import { EXIT, UsageError, exitCodesHelp, runMain } from "./lib/cli";
 import { REPO, policyPackArgs, prepareWorkspace, renderClusterKubeconfig, Workspace } from "./lib/workspace";
 
@@ -196,7 +197,7 @@ function printRow(r: Row): void {
       r.step.padEnd(13),
       String(r.resources).padStart(6),
       fmt(r.run.ms / 1000, 1).padStart(8),
-      fmt(r.run.ms / r.resources, 1).padStart(7),
+      (r.resources > 0 ? fmt(r.run.ms / r.resources, 1) : "-").padStart(7),
       fmt(m.cli).padStart(5),
       fmt(m.program).padStart(8),
       fmt(m.provider).padStart(9),
@@ -205,6 +206,12 @@ function printRow(r: Row): void {
     ].join("  "),
   );
 }
+
+/**
+ * The benchmark's entry points are .ts mains: transpiled only, as index.js makes the
+ * program (the pack's own shim does the same for it), so the runs compare like with like.
+ */
+const TRANSPILE_ONLY = { PULUMI_NODEJS_TRANSPILE_ONLY: "true" };
 
 async function bench(a: BenchArgs): Promise<number> {
   const mirror = path.join(REPO, ".toolchain", "charts");
@@ -223,8 +230,25 @@ async function bench(a: BenchArgs): Promise<number> {
   try {
     for (const n of a.sizes) {
       const wss: Record<"ours" | "flat", Workspace | undefined> = { ours: undefined, flat: undefined };
-      const profileEnv = (name: string): NodeJS.ProcessEnv =>
-        a.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(a.profile, name)}` } : {};
+      // Node refuses --cpu-prof in NODE_OPTIONS: it goes in the runtime's `nodeargs`
+      // option, of the program (Pulumi.yaml) and of the pack (PulumiPolicy.yaml).
+      const profileArgs = (ws: Workspace, name: string) => {
+        if (!a.profile) return;
+        for (const [file, role] of [
+          ["Pulumi.yaml", "program"],
+          [path.join("policy-pack", "PulumiPolicy.yaml"), "pack"],
+        ] as const) {
+          const f = path.join(ws.dir, file);
+          const doc = parse(fs.readFileSync(f, "utf8"));
+          const runtime = typeof doc.runtime === "string" ? { name: doc.runtime } : doc.runtime;
+          runtime.options = {
+            ...runtime.options,
+            nodeargs: `--cpu-prof --cpu-prof-dir=${path.join(a.profile, `${name}-${role}`)}`,
+          };
+          doc.runtime = runtime;
+          fs.writeFileSync(f, stringify(doc));
+        }
+      };
       const tracing = (name: string) =>
         a.profile ? [`--tracing`, `file:${path.join(a.profile, `${name}.trace`)}`] : [];
       const step = async (variant: "ours" | "flat", s: Row["step"]): Promise<void> => {
@@ -236,12 +260,8 @@ async function bench(a: BenchArgs): Promise<number> {
             : s === "preview+pack"
               ? ["preview", ...policyPackArgs("dev")]
               : ["preview"];
-        const run = await runPulumi(
-          ws,
-          [...args, ...tracing(name)],
-          profileEnv(name),
-          path.join(tmp, `${name}.log`),
-        );
+        profileArgs(ws, name);
+        const run = await runPulumi(ws, [...args, ...tracing(name)], {}, path.join(tmp, `${name}.log`));
         const resources =
           s === "up+pack"
             ? stateResources(ws)
@@ -260,7 +280,7 @@ async function bench(a: BenchArgs): Promise<number> {
         fixtureCharts: false,
         chartMirror: mirror,
         main: "scripts/bench-engine/program.ts",
-        extraEnv: { KUBECONFIG: kubeconfig, NETPLAT_BENCH_SERVICES: String(n) },
+        extraEnv: { ...TRANSPILE_ONLY, KUBECONFIG: kubeconfig, NETPLAT_BENCH_SERVICES: String(n) },
       });
       await step("ours", "up+pack");
       wss.flat = prepareWorkspace({
@@ -269,6 +289,7 @@ async function bench(a: BenchArgs): Promise<number> {
         fixtureCharts: false,
         main: "scripts/bench-engine/flat.ts",
         extraEnv: {
+          ...TRANSPILE_ONLY,
           KUBECONFIG: kubeconfig,
           NETPLAT_BENCH_MANIFESTS: wss.ours.renderDir,
           NETPLAT_BENCH_RENDER: path.join(tmp, `flat-${n}`, "manifests"),
