@@ -24,7 +24,7 @@ describe("policy pack cost", () => {
     const before = stackViewBuilds();
     for (const p of stackRules) runPack(structuredClone(resources), config, { policies: [p], wrapProps });
     assert.strictEqual(stackViewBuilds() - before, 1);
-  });
+  }).timeout(60_000);
 
   it("builds a new view when any resource changed, so a rule never judges a stale stack", () => {
     const resources = toResources(fixtureManifests("secure"));
