@@ -21,7 +21,7 @@ function loadAsRuntime(entry: string, project: string): { transpileOnly: boolean
     const inst = process[Symbol.for("ts-node.register.instance")];
     process.stdout.write("\\n" + JSON.stringify({ transpileOnly: inst.options.transpileOnly === true, exports: typeof m }) + "\\n");
     process.exit(0);`;
-  const r = spawnSync(process.execPath, ["-e", script], { cwd: REPO, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(process.execPath, ["-e", script], { cwd: REPO, encoding: "utf8", timeout: 600_000 });
   assert.strictEqual(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim().split("\n").pop()!);
 }
@@ -32,12 +32,12 @@ describe("the runtime's entry points transpile only", () => {
     assert.strictEqual(project.main, "index.js");
     const r = loadAsRuntime(path.join(REPO, "index.js"), path.join(REPO, "tsconfig.json"));
     assert.deepStrictEqual(r, { transpileOnly: true, exports: "function" });
-  }).timeout(120_000);
+  }).timeout(600_000);
 
   it("the pack's main is the shim, and it loads the pack transpile-only", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO, "policy-pack", "package.json"), "utf8"));
     assert.strictEqual(pkg.main, "index.js");
     const r = loadAsRuntime(path.join(REPO, "policy-pack"), path.join(REPO, "policy-pack", "tsconfig.json"));
     assert.strictEqual(r.transpileOnly, true);
-  }).timeout(120_000);
+  }).timeout(600_000);
 });
