@@ -399,21 +399,7 @@ function ineffectiveKeys(c: Parsed, raw: unknown): string[] {
 
 /** Cross-field rules that a schema cannot say: each names the key and the accepted values. */
 function semanticProblems(c: Parsed, app: AppSpec, raw: unknown): string[] {
-  const problems: string[] = [
-    ...namespaceCollisions(c),
-    ...ineffectiveKeys(c, raw),
-    ...trafficProblems(
-      c.app.traffic,
-      {
-        environment: c.environment,
-        mesh: c.istio.enabled,
-        ingressController: c.ingress.controller,
-        app,
-        clusters: c.clusters,
-      },
-      `${CONFIG_KEY}.app.traffic`,
-    ),
-  ];
+  const problems: string[] = [...namespaceCollisions(c), ...ineffectiveKeys(c, raw)];
   const names = c.clusters.map((k) => k.name);
   names.forEach((n, i) => {
     if (names.indexOf(n) !== i)
@@ -577,6 +563,20 @@ export function parsePlatformConfig(raw: unknown): PlatformConfig {
   const problems = semanticProblems(parsed, spec, raw);
   try {
     resolveApp(spec);
+    // Only once the edges resolve: fault.from and cross-cluster callers are judged by them.
+    problems.push(
+      ...trafficProblems(
+        parsed.app.traffic,
+        {
+          environment: parsed.environment,
+          mesh: parsed.istio.enabled,
+          ingressController: parsed.ingress.controller,
+          app: spec,
+          clusters: parsed.clusters,
+        },
+        `${CONFIG_KEY}.app.traffic`,
+      ),
+    );
   } catch (e) {
     problems.push(`${CONFIG_KEY}.app.edges: ${(e as Error).message}`);
   }
