@@ -310,6 +310,21 @@ describe("traffic management: objects", () => {
     assert.deepEqual(of(prod, "PodDisruptionBudget", "orders"), []);
   });
 
+  it("deploys a version weighted 0 (subset and Deployment) without routing to it", () => {
+    const c = raw("dev");
+    c.app.traffic.orders.weights = { v1: 100, v2: 0 };
+    const o = objectsOf(parsePlatformConfig(c));
+    one(o, "Deployment", "orders-v2");
+    assert.deepEqual(
+      one(o, "DestinationRule", "orders").spec.subsets.map((x: Raw) => x.name),
+      ["v1", "v2"],
+    );
+    assert.deepEqual(
+      one(o, "VirtualService", "orders").spec.http[0].route.map((r: Raw) => [r.destination.subset, r.weight]),
+      [["v1", 100]],
+    );
+  });
+
   it("leaves a service without versions exactly as before", () => {
     const payment = dev.app.spec.services.find((s) => s.name === "payment")!;
     assert.equal(payment.versions, undefined);
