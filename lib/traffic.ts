@@ -219,6 +219,26 @@ export function trafficProblems(traffic: TrafficConfig, ctx: TrafficContext, at:
         );
       }
     }
+    // The edge from the ingress controller: what its proxy does with each key.
+    const sidecarCallers = edges.filter((e) => e?.to === name && byName.has(e.from));
+    if (name === front && sidecarCallers.length === 0) {
+      if (ctx.ingressController === "nginx-inc" && (t.timeout || t.retries || t.fault)) {
+        problems.push(
+          `${key}: ${name} is called only by the F5 NGINX controller, whose sidecar sees the public Host header ` +
+            "and so applies no VirtualService: timeout, retries and fault would do nothing; remove them, or use " +
+            "ingress.controller ingress-nginx or gateway-api",
+        );
+      }
+      if (ctx.ingressController === "gateway-api") {
+        for (const k of ["retries", "fault"] as const) {
+          if (t[k])
+            problems.push(
+              `${key}.${k}: ${name} is called only through the Istio gateway, which follows the HTTPRoute ` +
+                "(weights and the timeout) and not the VirtualService; remove it (accepted here: versions, weights, timeout)",
+            );
+        }
+      }
+    }
     if (t.retries && t.timeout) {
       const tries = t.retries.attempts + 1;
       const budget = tries * durationMs(t.retries.perTryTimeout);

@@ -145,6 +145,21 @@ describe("traffic management: config at the door", () => {
       /app\.traffic\.frontend\.versions: frontend is the ingress controller's backend, and F5 NGINX sends the public Host header/,
     ],
   ];
+  cases.push(
+    [
+      "a timeout on a backend only F5 NGINX calls (no sidecar applies it)",
+      (c) => (c.app.traffic.frontend = { timeout: "2s" }),
+      /app\.traffic\.frontend: frontend is called only by the F5 NGINX controller.*timeout, retries and fault would do nothing/,
+    ],
+    [
+      "retries on a backend only the gateway-api gateway calls",
+      (c) => {
+        c.ingress = { controller: "gateway-api", serviceType: "NodePort" };
+        c.app.traffic.frontend = { timeout: "5s", retries: { attempts: 1, perTryTimeout: "2s" } };
+      },
+      /app\.traffic\.frontend\.retries: frontend is called only through the Istio gateway, which follows the HTTPRoute/,
+    ],
+  );
   for (const [what, mutate, expected] of cases) {
     it(`refuses ${what}, naming the key and what is accepted`, () => {
       const c = raw("dev");
