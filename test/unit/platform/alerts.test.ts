@@ -130,6 +130,7 @@ describe("alerts (PrometheusRules) generated per cluster", () => {
     const noMesh = raw("dev");
     noMesh.observability = { enabled: true, kiali: false };
     noMesh.istio = { enabled: false };
+    delete noMesh.app.traffic; // canaries and faults need the mesh
     assert.deepEqual(names(rules(parse(noMesh), "dev")), [
       "CertificateExpiringSoon",
       "CertificateExpiryCritical",
