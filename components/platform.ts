@@ -20,6 +20,7 @@ import { Cni } from "./cni";
 import { IngressController } from "./ingress";
 import { Istio } from "./istio";
 import { Observability } from "./observability";
+import { Alerts } from "./alerts";
 import { ShopApp } from "./shop-app";
 import { SubmarinerJoin } from "./submariner";
 import type { BrokerConnection } from "../lib/addons/submariner";
@@ -41,6 +42,7 @@ export class Platform extends pulumi.ComponentResource {
   public readonly certManager: CertManager;
   public readonly ingress: IngressController;
   public readonly observability?: Observability;
+  public readonly alerts?: Alerts;
   public readonly submariner?: SubmarinerJoin;
   public readonly app: ShopApp;
 
@@ -71,6 +73,14 @@ export class Platform extends pulumi.ComponentResource {
     );
     this.observability = platform.observability.enabled
       ? new Observability(`${name}-observability`, { cluster, platform }, child([this.cni, ...mesh]))
+      : undefined;
+    // PrometheusRules, PodMonitors and dashboards need the operator's CRDs and Grafana's namespace.
+    this.alerts = this.observability
+      ? new Alerts(
+          `${name}-alerts`,
+          { platform, app, cluster: cluster.name, observability: this.observability },
+          child([this.observability]),
+        )
       : undefined;
     this.submariner = args.broker
       ? new SubmarinerJoin(

@@ -10,6 +10,7 @@ import { cidrsOverlap, parseCidr } from "./cidr";
 import { AppSpec } from "./app-spec";
 import { SHOP_APP } from "./default-app";
 import { resolveApp } from "./intent";
+import { alertsSchema } from "./alerts-config";
 import { trafficProblems, trafficSchema, withVersions } from "./traffic";
 
 export const CONFIG_NAMESPACE = "k8s-netplat";
@@ -213,6 +214,10 @@ export const platformSchema = z
         kiali: z.boolean().default(true),
         jaeger: z.boolean().default(true),
         hubble: z.boolean().default(true),
+        /** PrometheusRules for drops, certificates, plaintext and the app's edges (lib/alerts.ts). */
+        alerts: alertsSchema.prefault({}),
+        /** Grafana dashboards of the mesh and the app's edges, as ConfigMaps Grafana's sidecar loads. */
+        dashboards: z.boolean().default(true),
       })
       .strict()
       .prefault({}),
@@ -383,6 +388,19 @@ function ineffectiveKeys(c: Parsed, raw: unknown): string[] {
         `${CONFIG_KEY}.istio.ingressGateway: has no effect with istio.enabled: false; remove it or enable Istio`,
       );
     }
+  }
+  const o = c.observability;
+  if (isSet(raw, ["observability", "alerts"]) && o.alerts.enabled && !(o.enabled && o.prometheus)) {
+    problems.push(
+      `${CONFIG_KEY}.observability.alerts: alerts are evaluated by the platform's Prometheus, which is off ` +
+        "(needs observability.enabled: true and observability.prometheus: true); remove the key or set alerts.enabled: false",
+    );
+  }
+  if (isSet(raw, ["observability", "dashboards"]) && o.dashboards && !(o.enabled && o.grafana)) {
+    problems.push(
+      `${CONFIG_KEY}.observability.dashboards: dashboards are loaded by the platform's Grafana, which is off ` +
+        "(needs observability.enabled: true and observability.grafana: true); remove the key or set it to false",
+    );
   }
   for (const [key, o] of Object.entries(c.charts)) {
     if (typeof o !== "object") continue; // charts.mirror, checked above

@@ -37,7 +37,8 @@ export function podLabels(s: ServiceSpec, partOf: string): Record<string, string
   };
 }
 
-function portsOf(s: ServiceSpec): Array<{ name: string; servicePort: number; containerPort: number }> {
+/** The ports of a service's pods and Service, named as Istio reads them (`http`, `tcp-*`). */
+export function portsOf(s: ServiceSpec): Array<{ name: string; servicePort: number; containerPort: number }> {
   // Istio picks the protocol from the port name prefix (or appProtocol): http-*, tcp-*.
   const main = s.probe.type === "http" ? "http" : "tcp-client";
   return [

@@ -6,6 +6,7 @@
 import { ChartKey } from "../charts";
 import { ClusterConfig, PlatformConfig } from "../config";
 import { K8sObject, platformLabels } from "../k8s-object";
+import { HUBBLE_DROP_METRIC, alertsEnabled } from "../alerts";
 
 export type CniProvider = ClusterConfig["cni"];
 
@@ -97,8 +98,12 @@ export function ciliumValues(cluster: ClusterConfig, platform: PlatformConfig): 
     ipv4: { enabled: !v6 },
     ipv6: { enabled: v6 },
     kubeProxyReplacement: kpr,
+    // The agent's metrics (cilium_drop_count_total...) for the policy-drop alert (lib/alerts.ts),
+    // scraped through the PodMonitor it creates.
+    ...(alertsEnabled(platform) ? { prometheus: { enabled: true } } : {}),
     hubble: {
       enabled: true,
+      ...(alertsEnabled(platform) && hubble ? { metrics: { enabled: [HUBBLE_DROP_METRIC] } } : {}),
       relay: { enabled: hubble },
       // The chart runs hubble-ui as user 1001 (pod context) but leaves out the rest of Pod
       // Security's restricted level, which each container's context adds.

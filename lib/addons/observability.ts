@@ -130,6 +130,9 @@ export function kubePrometheusStackValues(
         // Select every ServiceMonitor/PodMonitor, not just those labelled with this release.
         serviceMonitorSelectorNilUsesHelmValues: false,
         podMonitorSelectorNilUsesHelmValues: false,
+        // And every PrometheusRule (the platform's alerts, lib/alerts.ts), not only those
+        // labelled `release: <Helm release>`, a name Pulumi derives per cluster.
+        ruleSelectorNilUsesHelmValues: false,
         additionalScrapeConfigs: platform.istio.enabled ? [ISTIO_SIDECAR_SCRAPE] : [],
       },
     },

@@ -1,7 +1,7 @@
 /**
  * Validation of one object against the upstream OpenAPI schema of its kind, as the
  * kubernetes-models packages publish it: the built-in kinds, and the custom resources
- * whose CRDs the project knows (Istio, cert-manager, Gateway API). A kind in an API
+ * whose CRDs the project knows (Istio, cert-manager, Gateway API, the Prometheus operator). A kind in an API
  * group those packages cover but that the group does not serve (`networking.k8s.io/v2`,
  * a typo in the kind) is refused, as the API server refuses it; kinds of other groups
  * (a CRD the project does not know) are checked only structurally.
@@ -31,6 +31,10 @@ const PACKAGES: SchemaPackage[] = [
   {
     name: "@kubernetes-models/gateway-api",
     covers: (g) => g === "gateway.networking.k8s.io" || g === "gateway.networking.x-k8s.io",
+  },
+  {
+    name: "@kubernetes-models/prometheus-operator",
+    covers: (g) => g === "monitoring.coreos.com",
   },
   // Last: built-in groups have no dot or end in .k8s.io (the other k8s.io groups are above).
   { name: "kubernetes-models", covers: () => true },
