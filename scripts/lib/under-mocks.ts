@@ -99,6 +99,14 @@ export async function runUnderMocks<T>(
     stack,
     options.preview ?? true,
   );
+  // setMocks turns resource transforms off, and registering a resource that has some (every
+  // chart: components/helm.ts) would then fail. Turned on here: they register with the SDK's
+  // in-process callback server, and the mock monitor never calls them back, so what they
+  // rewrite is tested on its own (server-form, render-secrets and Submariner tests).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (
+    require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsTransforms: boolean } }
+  ).getStore().supportsTransforms = true;
   const monitor = runtime.getMonitor();
   for (const method of ["registerResource", "readResource"]) {
     const original = monitor[method].bind(monitor);
