@@ -4,6 +4,7 @@
  * (index.ts) and for single components, by the unit tests and scripts/bench.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as sdkState from "@pulumi/pulumi/runtime/state";
 import { K8sObject } from "../../lib/k8s-object";
 
 export interface Registered {
@@ -103,10 +104,8 @@ export async function runUnderMocks<T>(
   // chart: components/helm.ts) would then fail. Turned on here: they register with the SDK's
   // in-process callback server, and the mock monitor never calls them back, so what they
   // rewrite is tested on its own (server-form, render-secrets and Submariner tests).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (
-    require("@pulumi/pulumi/runtime/state") as { getStore(): { supportsTransforms: boolean } }
-  ).getStore().supportsTransforms = true;
+  (sdkState as unknown as { getStore(): { supportsTransforms: boolean } }).getStore().supportsTransforms =
+    true;
   const monitor = runtime.getMonitor();
   for (const method of ["registerResource", "readResource"]) {
     const original = monitor[method].bind(monitor);
