@@ -26,6 +26,9 @@ export interface StackSecrets {
   submarinerBroker?: { token: pulumi.Output<string>; ca: pulumi.Output<string> };
   /** Submariner's IPsec pre-shared key (the secret `k8s-netplat:submarinerPsk`), for the libreswan cable driver. */
   submarinerPsk?: pulumi.Output<string>;
+  /** `k8s-netplat:grafanaAdminPassword` and `k8s-netplat:kialiSigningKey` (lib/stack-secrets.ts). */
+  grafanaAdminPassword?: pulumi.Output<string>;
+  kialiSigningKey?: pulumi.Output<string>;
 }
 
 export interface ClusterOutputs {
@@ -138,7 +141,17 @@ export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}
     (cluster) =>
       new Platform(
         cluster.name,
-        { cluster, platform, app, broker: broker?.connection, ipsecPsk: secrets.submarinerPsk },
+        {
+          cluster,
+          platform,
+          app,
+          broker: broker?.connection,
+          ipsecPsk: secrets.submarinerPsk,
+          observabilitySecrets: {
+            grafanaAdminPassword: secrets.grafanaAdminPassword,
+            kialiSigningKey: secrets.kialiSigningKey,
+          },
+        },
         { provider: providers.get(cluster.name)! },
       ),
   );

@@ -8,6 +8,7 @@ import { CHART_KEYS, ChartKey } from "../../lib/charts";
 import { K8sObject } from "../../lib/k8s-object";
 import { readRawPlatformConfig, stackFile } from "../../lib/stack-file";
 import type { StackOutputs } from "../../components/stack";
+import { PLACEHOLDER_SECRETS } from "../../scripts/lib/workspace";
 import { helmTemplate } from "./charts";
 import { Registered, manifestsOf, runUnderMocks } from "./program";
 
@@ -42,7 +43,8 @@ export async function stackCharts(
   patch?.(raw);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const program = require("../../index") as () => StackOutputs;
-  const { resources } = await runUnderMocks(stack, raw, program);
+  // The stack's config secrets as a workspace sets them (prod requires some).
+  const { resources } = await runUnderMocks(stack, raw, program, { secrets: { ...PLACEHOLDER_SECRETS } });
   const charts = resources
     .filter((r) => r.type === "kubernetes:helm.sh/v4:Chart")
     .map((r) => {
