@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChartKey, chartSource, mirrorVersionWarning } from "../lib/charts";
 import { PlatformConfig } from "../lib/config";
 import { mergeValues } from "../lib/merge";
-import { asServerStores } from "../lib/server-form";
+import { rewriteChartObject } from "../lib/chart-rewrites";
 
 export interface ChartArgs {
   /** Which chart, by the platform's key; its source comes from the stack's `charts` config. */
@@ -23,11 +23,6 @@ export interface ChartArgs {
    * (`app.kubernetes.io/instance`) or service names must be known in advance.
    */
   releaseName?: string;
-  /**
-   * Changes to single rendered objects, by Pulumi type, where no chart value reaches
-   * (e.g. the Submariner resource's Secret references). Return undefined to keep one as is.
-   */
-  rewrite?: (type: string, props: Record<string, unknown>) => Record<string, unknown> | undefined;
 }
 
 /** The Helm chart of an add-on, with source and value overrides applied. */
@@ -39,11 +34,9 @@ export function installChart(
   const source = chartSource(args.key, args.platform.charts);
   const versionWarning = mirrorVersionWarning(args.key, args.platform.charts);
   if (versionWarning) void pulumi.log.warn(versionWarning);
-  // Every object as the API server stores it (lib/server-form.ts), so refresh sees no drift.
+  // Where no chart value reaches, and every object as the API server stores it (lib/chart-rewrites.ts).
   const transform: pulumi.ResourceTransform = (t) => {
-    const own = args.rewrite?.(t.type, t.props as Record<string, unknown>);
-    const stored = asServerStores(t.type, own ?? (t.props as Record<string, unknown>));
-    const props = stored ?? own;
+    const props = rewriteChartObject(args.key, t.type, t.props as Record<string, unknown>);
     return props ? { props, opts: t.opts } : undefined;
   };
   return new k8s.helm.v4.Chart(

@@ -11,6 +11,7 @@ import { topologyMermaid } from "../lib/topology";
 import { KubeProxyConfiguration } from "../lib/addons/cni";
 import { SECRET_TYPE, renderModeViolation } from "../lib/render-guard";
 import { redactSecret } from "../lib/render-secrets";
+import { plainProps } from "../lib/transform-props";
 import { IngressAddress } from "../lib/ingress-address";
 import { ObservabilityUrls } from "../lib/observability-urls";
 import { Platform } from "./platform";
@@ -87,9 +88,11 @@ export function clusterProvider(
  */
 function guardRenderMode(directory: string): void {
   try {
-    pulumi.runtime.registerResourceTransform((args) => {
-      const props = args.props as Record<string, unknown>;
-      if (args.type === SECRET_TYPE && args.custom !== false) {
+    pulumi.runtime.registerResourceTransform(async (args) => {
+      if (!args.type.startsWith("kubernetes:") || args.custom === false) return undefined;
+      // Secrets arrive as Outputs from the engine: judged on plain values (lib/transform-props.ts).
+      const props = (await plainProps(args.props)) as Record<string, unknown>;
+      if (args.type === SECRET_TYPE) {
         const redacted = redactSecret(props);
         if (!redacted) return undefined;
         const meta = (props.metadata ?? {}) as { name?: string; namespace?: string };

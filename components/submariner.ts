@@ -37,7 +37,6 @@ import {
   brokerValues,
   ipsecPskSecret,
   operatorValues,
-  submarinerWithSecretRefs,
 } from "../lib/addons/submariner";
 import { installChart } from "./helm";
 
@@ -228,8 +227,8 @@ export class SubmarinerJoin extends pulumi.ComponentResource {
           },
           { natEnabled: args.natEnabled },
         ),
+        // The chart's resource names these Secrets (rewritten in lib/chart-rewrites.ts).
         platform,
-        rewrite: submarinerWithSecretRefs,
       },
       { parent: this, dependsOn: [ns, ...this.secrets] },
     );

@@ -7,7 +7,7 @@
  *     no namespaced rules): the server drops the empty list.
  * `asServerStores` rewrites such inputs into what the server stores, which means the
  * same thing to Kubernetes, so refresh and a second `up` see no change. Applied to every
- * chart's objects by components/helm.ts.
+ * chart's objects (lib/chart-rewrites.ts).
  */
 
 type Props = Record<string, unknown>;

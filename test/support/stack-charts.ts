@@ -10,6 +10,8 @@ import { readRawPlatformConfig, stackFile } from "../../lib/stack-file";
 import type { StackOutputs } from "../../components/stack";
 import { PLACEHOLDER_SECRETS } from "../../scripts/lib/workspace";
 import { helmTemplate } from "./charts";
+import { rewriteChartObject } from "../../lib/chart-rewrites";
+import { typeTokenFor } from "../../policy-pack/lib/k8s";
 import { Registered, manifestsOf, runUnderMocks } from "./program";
 
 export interface InstalledChart {
@@ -117,7 +119,13 @@ export function renderStackCharts(stack: string, mirror: string): Promise<Render
         resources,
         charts: charts.map((c) => {
           const values = withPlaceholders(c.values, "") as Record<string, unknown>;
-          return { ...c, values, objects: helmTemplate(c.dir, { ...c, values }) };
+          // As the program sends them: its rewrites of single chart objects (lib/chart-rewrites.ts).
+          const objects = helmTemplate(c.dir, { ...c, values }).map(
+            (o) =>
+              (rewriteChartObject(c.key, typeTokenFor(o.apiVersion, o.kind), o) as K8sObject | undefined) ??
+              o,
+          );
+          return { ...c, values, objects };
         }),
       })),
     );
