@@ -141,7 +141,7 @@ describe("render mode with the real charts", () => {
 
     it("renders; no file holds the broker token, the PSK or another secret placeholder", () => {
       assert.deepEqual(leaks(r), []);
-      const submariners = [...r.files].filter(([, t]) => /kind: Submariner\b/.test(t));
+      const submariners = [...r.files].filter(([, t]) => /^kind: Submariner$/m.test(t));
       assert.equal(submariners.length, 2, "one Submariner resource per cluster");
       for (const [f, t] of submariners) {
         assert.match(t, /brokerK8sSecret: submariner-broker-secret/, f);
