@@ -35,9 +35,11 @@ import {
   brokerServer,
   brokerTokenSecret,
   brokerValues,
+  chartServiceAccounts,
   ipsecPskSecret,
   operatorValues,
 } from "../lib/addons/submariner";
+import { K8sObject } from "../lib/k8s-object";
 import { installChart } from "./helm";
 
 /**
@@ -58,6 +60,17 @@ export function requireBrokerCredential(
     );
   }
   return value;
+}
+
+/** The ServiceAccounts a chart would have created (see operatorServiceAccounts), before the chart. */
+function serviceAccounts(
+  name: string,
+  objects: K8sObject[],
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.ServiceAccount[] {
+  return objects.map(
+    (o) => new k8s.core.v1.ServiceAccount(`${name}-sa-${o.metadata.name}`, { metadata: o.metadata }, opts),
+  );
 }
 
 /** The IPsec PSK used when none is given: a keyed hash of the broker token. */
@@ -91,6 +104,7 @@ export class SubmarinerBroker extends pulumi.ComponentResource {
       { metadata: { name: BROKER_NAMESPACE } },
       { parent: this },
     );
+    const accounts = serviceAccounts(name, chartServiceAccounts("broker"), { parent: this, dependsOn: [ns] });
     this.chart = installChart(
       `${name}-broker`,
       {
@@ -99,14 +113,14 @@ export class SubmarinerBroker extends pulumi.ComponentResource {
         values: brokerValues(),
         platform: args.platform,
       },
-      { parent: this, dependsOn: [ns] },
+      { parent: this, dependsOn: [ns, ...accounts] },
     );
     const tokenSpec = brokerTokenSecret();
-    // After the chart: the token controller only fills a Secret whose ServiceAccount exists.
+    // After the ServiceAccount: the token controller deletes a token Secret whose account is missing.
     const tokenSecret = (this.tokenSecret = new k8s.core.v1.Secret(
       `${name}-token`,
       { metadata: tokenSpec.metadata, type: tokenSpec.type as string },
-      { parent: this, dependsOn: [this.chart] },
+      { parent: this, dependsOn: [...accounts, this.chart] },
     ));
     const broker = args.cluster.name;
     if (args.credentials) {
@@ -210,6 +224,10 @@ export class SubmarinerJoin extends pulumi.ComponentResource {
       new k8s.core.v1.Secret(`${name}-broker-secret`, brokerSpec, { parent: this, dependsOn: [ns] }),
       new k8s.core.v1.Secret(`${name}-ipsec-psk`, pskSpec, { parent: this, dependsOn: [ns] }),
     ];
+    const accounts = serviceAccounts(name, chartServiceAccounts({ operatorRelease: `${name}-operator` }), {
+      parent: this,
+      dependsOn: [ns],
+    });
     this.chart = installChart(
       `${name}-operator`,
       {
@@ -225,12 +243,13 @@ export class SubmarinerJoin extends pulumi.ComponentResource {
             namespace: args.broker.namespace,
             ca: pulumi.unsecret(args.broker.ca),
           },
-          { natEnabled: args.natEnabled },
+          { natEnabled: args.natEnabled, release: `${name}-operator` },
         ),
+        releaseName: `${name}-operator`,
         // The chart's resource names these Secrets (rewritten in lib/chart-rewrites.ts).
         platform,
       },
-      { parent: this, dependsOn: [ns, ...this.secrets] },
+      { parent: this, dependsOn: [ns, ...this.secrets, ...accounts] },
     );
     this.registerOutputs({ clusterId: this.clusterId, gatewayNodeSelector: this.gatewayNodeSelector });
   }
