@@ -9,7 +9,7 @@ import { PlatformConfig } from "../lib/config";
 import { ResolvedApp } from "../lib/intent";
 import { alertObjects } from "../lib/alerts";
 import { dashboardObjects } from "../lib/dashboards";
-import { createObject } from "./k8s";
+import { createObject } from "./create-object";
 
 export interface AlertsArgs {
   platform: PlatformConfig;

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ChartKey, chartSource, mirrorVersionWarning } from "../lib/charts";
 import { PlatformConfig } from "../lib/config";
 import { mergeValues } from "../lib/merge";
+import { rewriteChartObject } from "../lib/chart-rewrites";
 
 export interface ChartArgs {
   /** Which chart, by the platform's key; its source comes from the stack's `charts` config. */
@@ -33,6 +34,11 @@ export function installChart(
   const source = chartSource(args.key, args.platform.charts);
   const versionWarning = mirrorVersionWarning(args.key, args.platform.charts);
   if (versionWarning) void pulumi.log.warn(versionWarning);
+  // Where no chart value reaches, and every object as the API server stores it (lib/chart-rewrites.ts).
+  const transform: pulumi.ResourceTransform = (t) => {
+    const props = rewriteChartObject(args.key, t.type, t.props as Record<string, unknown>);
+    return props ? { props, opts: t.opts } : undefined;
+  };
   return new k8s.helm.v4.Chart(
     name,
     {
@@ -43,6 +49,6 @@ export function installChart(
       namespace: args.namespace,
       values: mergeValues(args.values, args.platform.values[args.key]),
     },
-    opts,
+    { ...opts, transforms: [...(opts.transforms ?? []), transform] },
   );
 }

@@ -13,6 +13,8 @@ import {
   kubePrometheusStackValues,
   prometheusPeer,
 } from "../lib/addons/observability";
+import { kialiSigningKeySecret, kialiSigningKeyValues } from "../lib/addons/observability-secrets";
+import { mergeValues } from "../lib/merge";
 import { ObservabilityUrls, observabilityUrls } from "../lib/observability-urls";
 import { installChart } from "./helm";
 
@@ -26,6 +28,12 @@ export interface ObservabilityArgs {
    * provider is used because it would need its own plugin.
    */
   grafanaAdminPassword?: pulumi.Input<string>;
+  /**
+   * Kiali's login token signing key (the config secret `kialiSigningKey`), mounted from a
+   * Secret (lib/addons/observability-secrets.ts). Default: none, and the chart generates one
+   * at random on every render.
+   */
+  kialiSigningKey?: pulumi.Input<string>;
   /** The Istio component: Kiali goes into its root namespace and reads its CRDs. Default: none. */
   mesh?: pulumi.Resource;
 }
@@ -94,10 +102,26 @@ export class Observability extends pulumi.ComponentResource {
         );
       }
       if (o.kiali && platform.istio.enabled) {
+        const kialiDeps: pulumi.Resource[] = args.mesh ? [args.mesh] : [];
+        let values = kialiValues(platform);
+        if (args.kialiSigningKey !== undefined) {
+          const spec = kialiSigningKeySecret(
+            platform.istio.rootNamespace,
+            pulumi.secret(args.kialiSigningKey),
+          );
+          kialiDeps.push(
+            new k8s.core.v1.Secret(
+              `${name}-kiali-signing-key`,
+              { metadata: spec.metadata, type: spec.type, stringData: spec.stringData },
+              { parent: this, dependsOn: args.mesh ? [args.mesh] : [] },
+            ),
+          );
+          values = mergeValues(values, kialiSigningKeyValues());
+        }
         this.kiali = installChart(
           `${name}-kiali`,
-          { key: "kiali", namespace: platform.istio.rootNamespace, values: kialiValues(platform), platform },
-          { parent: this, dependsOn: args.mesh ? [args.mesh] : [] },
+          { key: "kiali", namespace: platform.istio.rootNamespace, values, platform },
+          { parent: this, dependsOn: kialiDeps },
         );
       }
     }

@@ -34,6 +34,11 @@ export interface PlatformArgs {
   broker?: BrokerConnection<pulumi.Output<string>>;
   /** IPsec pre-shared key for Submariner's libreswan cable driver (a Pulumi secret). */
   ipsecPsk?: pulumi.Input<string>;
+  /** Grafana's admin password and Kiali's signing key (config secrets, lib/stack-secrets.ts). */
+  observabilitySecrets?: {
+    grafanaAdminPassword?: pulumi.Input<string>;
+    kialiSigningKey?: pulumi.Input<string>;
+  };
 }
 
 export class Platform extends pulumi.ComponentResource {
@@ -72,7 +77,11 @@ export class Platform extends pulumi.ComponentResource {
       child([this.cni]),
     );
     this.observability = platform.observability.enabled
-      ? new Observability(`${name}-observability`, { cluster, platform }, child([this.cni, ...mesh]))
+      ? new Observability(
+          `${name}-observability`,
+          { cluster, platform, ...args.observabilitySecrets },
+          child([this.cni, ...mesh]),
+        )
       : undefined;
     // PrometheusRules, PodMonitors and dashboards need the operator's CRDs and Grafana's namespace.
     this.alerts = this.observability

@@ -9,7 +9,9 @@ import { PlatformConfig } from "../lib/config";
 import { resolveApp } from "../lib/intent";
 import { topologyMermaid } from "../lib/topology";
 import { KubeProxyConfiguration } from "../lib/addons/cni";
-import { renderModeViolation } from "../lib/render-guard";
+import { SECRET_TYPE, renderModeViolation } from "../lib/render-guard";
+import { redactSecret } from "../lib/render-secrets";
+import { plainProps } from "../lib/transform-props";
 import { IngressAddress } from "../lib/ingress-address";
 import { ObservabilityUrls } from "../lib/observability-urls";
 import { Platform } from "./platform";
@@ -25,6 +27,9 @@ export interface StackSecrets {
   submarinerBroker?: { token: pulumi.Output<string>; ca: pulumi.Output<string> };
   /** Submariner's IPsec pre-shared key (the secret `k8s-netplat:submarinerPsk`), for the libreswan cable driver. */
   submarinerPsk?: pulumi.Output<string>;
+  /** `k8s-netplat:grafanaAdminPassword` and `k8s-netplat:kialiSigningKey` (lib/stack-secrets.ts). */
+  grafanaAdminPassword?: pulumi.Output<string>;
+  kialiSigningKey?: pulumi.Output<string>;
 }
 
 export interface ClusterOutputs {
@@ -76,27 +81,36 @@ export function clusterProvider(
 }
 
 /**
- * In render mode, fail any resource the provider would write with a credential in
- * plaintext (a Secret with data, a Pulumi secret or a credential field in any object),
+ * In render mode: write every Secret with placeholders instead of its values, listed as
+ * not rendered (lib/render-secrets.ts); fail any other resource the provider would write
+ * with a credential in plaintext (a Pulumi secret or a credential field in any object),
  * including those a chart renders (stack transforms also see packaged components' children).
  */
 function guardRenderMode(directory: string): void {
   try {
-    pulumi.runtime.registerResourceTransform((args) => {
+    pulumi.runtime.registerResourceTransform(async (args) => {
+      if (!args.type.startsWith("kubernetes:") || args.custom === false) return undefined;
+      // Secrets arrive as Outputs from the engine: judged on plain values (lib/transform-props.ts).
+      const props = (await plainProps(args.props)) as Record<string, unknown>;
+      if (args.type === SECRET_TYPE) {
+        const redacted = redactSecret(props);
+        if (!redacted) return undefined;
+        const meta = (props.metadata ?? {}) as { name?: string; namespace?: string };
+        void pulumi.log.warn(
+          `render: not rendered: holds a secret: Secret ${meta.namespace ?? "default"}/${meta.name ?? args.name} ` +
+            `(keys ${redacted.keys.join(", ")}) is written to ${directory} with placeholders; supply it out of band`,
+        );
+        return { props: redacted.props, opts: args.opts };
+      }
       const problem = renderModeViolation(
-        {
-          type: args.type,
-          name: args.name,
-          props: args.props as Record<string, unknown>,
-          custom: args.custom,
-        },
+        { type: args.type, name: args.name, props, custom: args.custom },
         directory,
       );
       if (problem) throw new pulumi.RunError(problem);
       return undefined;
     });
   } catch (e) {
-    // Fail closed: without transforms nothing would stop a Secret being written out.
+    // Fail closed: without transforms nothing would keep Secret values out of the files.
     throw new pulumi.RunError(
       `render mode needs resource transforms to keep Secrets out of ${directory}: ${(e as Error).message}`,
     );
@@ -130,7 +144,17 @@ export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}
     (cluster) =>
       new Platform(
         cluster.name,
-        { cluster, platform, app, broker: broker?.connection, ipsecPsk: secrets.submarinerPsk },
+        {
+          cluster,
+          platform,
+          app,
+          broker: broker?.connection,
+          ipsecPsk: secrets.submarinerPsk,
+          observabilitySecrets: {
+            grafanaAdminPassword: secrets.grafanaAdminPassword,
+            kialiSigningKey: secrets.kialiSigningKey,
+          },
+        },
         { provider: providers.get(cluster.name)! },
       ),
   );

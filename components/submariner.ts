@@ -11,6 +11,10 @@
  * considered: the token as a config secret; rejected because it must be copied by hand
  * after the broker exists and goes stale when the Secret is rotated.)
  *
+ * Neither the token nor the PSK goes into the chart's values or the `Submariner`
+ * resource: each join creates the Secrets the resource names (lib/addons/submariner.ts),
+ * so render mode writes the resource as is and the Secrets with placeholders.
+ *
  * IPsec PSK (libreswan): every gateway needs the same pre-shared key. Pass one as
  * `ipsecPsk` to each join (a config secret). Without it, the key is derived from the
  * broker token (HMAC-SHA256): every joined cluster holds that token already, so the set
@@ -27,10 +31,12 @@ import {
   BrokerConnection,
   GATEWAY_NODE_LABEL,
   OPERATOR_NAMESPACE,
+  brokerSecret,
   brokerServer,
   brokerTokenSecret,
   brokerValues,
   chartServiceAccounts,
+  ipsecPskSecret,
   operatorValues,
 } from "../lib/addons/submariner";
 import { K8sObject } from "../lib/k8s-object";
@@ -178,6 +184,8 @@ export class SubmarinerJoin extends pulumi.ComponentResource {
   /** Nodes the gateway engine runs on; label them at provisioning (the chart cannot change the selector). */
   public readonly gatewayNodeSelector: Record<string, string>;
   public readonly chart: k8s.helm.v4.Chart;
+  /** The Secrets the `Submariner` resource names: the broker's credentials and the IPsec PSK. */
+  public readonly secrets: k8s.core.v1.Secret[];
 
   constructor(name: string, args: SubmarinerJoinArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-netplat:multicluster:SubmarinerJoin", name, {}, opts);
@@ -210,6 +218,12 @@ export class SubmarinerJoin extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const brokerSpec = brokerSecret(args.broker);
+    const pskSpec = ipsecPskSecret(psk);
+    this.secrets = [
+      new k8s.core.v1.Secret(`${name}-broker-secret`, brokerSpec, { parent: this, dependsOn: [ns] }),
+      new k8s.core.v1.Secret(`${name}-ipsec-psk`, pskSpec, { parent: this, dependsOn: [ns] }),
+    ];
     const accounts = serviceAccounts(name, chartServiceAccounts({ operatorRelease: `${name}-operator` }), {
       parent: this,
       dependsOn: [ns],
@@ -219,14 +233,23 @@ export class SubmarinerJoin extends pulumi.ComponentResource {
       {
         key: "submarinerOperator",
         namespace: OPERATOR_NAMESPACE,
-        values: operatorValues(platform, index, args.broker, psk, {
-          natEnabled: args.natEnabled,
-          release: `${name}-operator`,
-        }),
+        // The CA is a certificate, not a credential: the resource keeps it (brokerK8sCA) as the
+        // chart writes it. No value of the chart is a secret, so none of its objects becomes one.
+        values: operatorValues(
+          platform,
+          index,
+          {
+            server: args.broker.server,
+            namespace: args.broker.namespace,
+            ca: pulumi.unsecret(args.broker.ca),
+          },
+          { natEnabled: args.natEnabled, release: `${name}-operator` },
+        ),
         releaseName: `${name}-operator`,
+        // The chart's resource names these Secrets (rewritten in lib/chart-rewrites.ts).
         platform,
       },
-      { parent: this, dependsOn: [ns, ...accounts] },
+      { parent: this, dependsOn: [ns, ...this.secrets, ...accounts] },
     );
     this.registerOutputs({ clusterId: this.clusterId, gatewayNodeSelector: this.gatewayNodeSelector });
   }

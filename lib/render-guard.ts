@@ -1,9 +1,11 @@
 /**
  * Render mode writes every object to YAML files in plaintext, Kubernetes Secrets
- * included (the provider cannot encrypt what it writes). The guard refuses to render
- * anything that would put a credential in a directory meant for review and GitOps:
- *   - a Secret with data;
- *   - any Kubernetes object (custom resources and chart-rendered objects included) whose
+ * included (the provider cannot encrypt what it writes). A Secret is written with its
+ * values replaced by a placeholder (lib/render-secrets.ts). Beyond that, the guard
+ * refuses to render anything that would put a credential in a directory meant for
+ * review and GitOps:
+ *   - a SecretList (not redacted item by item);
+ *   - any other Kubernetes object (custom resources and chart-rendered objects included) whose
  *     inputs hold a Pulumi secret anywhere, e.g. a chart value fed from a config secret;
  *   - any Kubernetes object with a known credential field set (the Submariner operator
  *     chart copies the broker token and the IPsec PSK into the `Submariner` resource's
@@ -19,7 +21,8 @@ export interface RenderedResource {
   custom?: boolean;
 }
 
-const SECRET_TYPES = new Set(["kubernetes:core/v1:Secret", "kubernetes:core/v1:SecretList"]);
+export const SECRET_TYPE = "kubernetes:core/v1:Secret";
+const SECRET_LIST_TYPE = "kubernetes:core/v1:SecretList";
 
 /** How the Node.js SDK marks a secret value in the properties a transform receives (rpc.ts). */
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -45,11 +48,6 @@ export const CREDENTIAL_FIELDS: readonly string[] = [
   "privateKeyPem",
 ];
 const CREDENTIAL_NAMES = new Set(CREDENTIAL_FIELDS.map((f) => f.toLowerCase()));
-
-function hasContent(v: unknown): boolean {
-  // Unknown during preview counts as content: it may well be a credential.
-  return v !== undefined && v !== null && (typeof v !== "object" || Object.keys(v as object).length > 0);
-}
 
 function isSecretValue(v: unknown): boolean {
   return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
@@ -95,26 +93,17 @@ function isWrittenObject(r: RenderedResource): boolean {
 
 /**
  * The error to raise for a resource render mode must not write, or undefined when it
- * may. A Secret with neither `data` nor `stringData` (a service-account token Secret
- * that Kubernetes fills in) carries no credential and may be rendered.
+ * may. Secrets are not refused: the render transform writes them with placeholders
+ * (lib/render-secrets.ts), so their values never reach the directory.
  */
 export function renderModeViolation(r: RenderedResource, directory: string): string | undefined {
-  if (!isWrittenObject(r)) return undefined;
+  if (!isWrittenObject(r) || r.type === SECRET_TYPE) return undefined;
   const instead =
     "create credentials out of band (sealed-secrets, external-secrets, SOPS) or turn off what needs them for this stack";
-  if (SECRET_TYPES.has(r.type)) {
-    if (
-      r.type === "kubernetes:core/v1:Secret" &&
-      !hasContent(r.props.data) &&
-      !hasContent(r.props.stringData)
-    ) {
-      return undefined;
-    }
-    const meta = (r.props.metadata ?? {}) as { name?: string; namespace?: string };
-    const which = `${meta.namespace ?? "default"}/${meta.name ?? r.name}`;
+  if (r.type === SECRET_LIST_TYPE) {
     return (
-      `render mode would write Secret ${which} (resource ${r.name}) in plaintext to ${directory}; ` +
-      `render mode refuses Secrets: ${instead}`
+      `render mode would write SecretList ${objectName(r)} (resource ${r.name}) in plaintext to ${directory}; ` +
+      `render mode refuses SecretLists: ${instead}`
     );
   }
   const { secrets, fields } = credentialPaths(r.props);

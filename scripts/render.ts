@@ -12,12 +12,14 @@
  * for machines that cannot reach the chart repositories: the manifests of the add-ons
  * are then NOT the real add-ons. `--charts <dir>` takes every chart from a local mirror,
  * `<dir>/<key>` (the stack's `charts.mirror`; see `npm run charts:mirror`). Secrets passphrase: $PULUMI_CONFIG_PASSPHRASE, or a
- * local default with a warning (render mode writes no Secrets).
+ * local default with a warning (render mode writes no secret value: Secrets get
+ * placeholders, and the summary lists their files).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { mirrorVersionWarnings } from "../lib/charts";
+import { holdsPlaceholder } from "../lib/render-secrets";
 import { STACK_NAMES } from "../lib/stack-file";
 import { REPO, policyPackArgs, prepareWorkspace } from "./lib/workspace";
 
@@ -102,10 +104,20 @@ function main(argv: string[]): number {
       stdio: "inherit",
     },
   );
-  const count = fs
+  const files = fs
     .readdirSync(manifests, { recursive: true })
-    .filter((f) => String(f).endsWith(".yaml")).length;
-  console.log(`\nmanifests: ${manifests} (${count} files)`);
+    .map(String)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort();
+  console.log(`\nmanifests: ${manifests} (${files.length} files)`);
+  // Secrets are written with placeholders (lib/render-secrets.ts): say which, so they are supplied out of band.
+  const withheld = files.filter((f) => holdsPlaceholder(fs.readFileSync(path.join(manifests, f), "utf8")));
+  for (const f of withheld) console.log(`not rendered: holds a secret (placeholders written): ${f}`);
+  if (withheld.length > 0) {
+    console.log(
+      `${withheld.length} Secret file(s) hold placeholders instead of values: create those Secrets out of band (sealed-secrets, external-secrets, SOPS)`,
+    );
+  }
   console.log(
     `topology:  ${path.join(out, "topology.mmd")}, ${path.join(out, "topology.svg")} (if Graphviz is installed)`,
   );

@@ -7,6 +7,7 @@ import { ChartKey } from "../charts";
 import { ClusterConfig, PlatformConfig } from "../config";
 import { K8sObject, platformLabels } from "../k8s-object";
 import { HUBBLE_DROP_METRIC, alertsEnabled } from "../alerts";
+import { SMALL, isProd } from "./production";
 
 export type CniProvider = ClusterConfig["cni"];
 
@@ -104,6 +105,14 @@ export function ciliumValues(cluster: ClusterConfig, platform: PlatformConfig): 
     hubble: {
       enabled: true,
       ...(alertsEnabled(platform) && hubble ? { metrics: { enabled: [HUBBLE_DROP_METRIC] } } : {}),
+      // Hubble's mTLS certificates (agents <-> relay) from Cilium's certgen Job in the
+      // cluster, not from Helm: the chart's default (`helm`) generates a CA and keys at
+      // random on every render (and looks the old ones up), so no two renders or `up`s
+      // agree and the keys would land in rendered files and state. cert-manager's method
+      // cannot serve here: its Certificates are part of the CNI chart, which is installed
+      // before cert-manager (whose pods need the CNI), and prod's issuer is ACME, which
+      // cannot sign Hubble's internal names. The keys never leave the cluster.
+      tls: { auto: { method: "cronJob" } },
       relay: { enabled: hubble },
       // The chart runs hubble-ui as user 1001 (pod context) but leaves out the rest of Pod
       // Security's restricted level, which each container's context adds.
@@ -114,6 +123,7 @@ export function ciliumValues(cluster: ClusterConfig, platform: PlatformConfig): 
       },
     },
   };
+  if (isProd(platform)) values.certgen = { resources: SMALL };
   if (kpr) {
     if (!cluster.apiServer) {
       throw new Error(

@@ -21,6 +21,15 @@ export const BROKER_TOKEN_SECRET = "submariner-k8s-broker-join-token";
 export const GATEWAY_NODE_LABEL = { "submariner.io/gateway": "true" };
 const GLOBAL_PREFIX = 16;
 
+/**
+ * The Secrets a join's `Submariner` resource names instead of carrying the credentials
+ * (`spec.brokerK8sSecret`, `spec.ceIPSecPSKSecret`, in the CRD of the 0.19 operator; the
+ * operator mounts them into its components, as `subctl join` sets it up). The 0.19 chart
+ * cannot name them, so the join rewrites the chart's resource (submarinerWithSecretRefs).
+ */
+export const BROKER_SECRET = "submariner-broker-secret";
+export const IPSEC_PSK_SECRET = "submariner-ipsec-psk";
+
 /** What a joining cluster needs from the broker. Token, CA and PSK are secrets. */
 export interface BrokerConnection<S = string> {
   /** The broker cluster's API server, `host:port`. */
@@ -146,12 +155,15 @@ export interface JoinOptions {
   release?: string;
 }
 
-/** submariner-operator values for one cluster. S is string in tests, a Pulumi Output in the component. */
-export function operatorValues<S>(
+/**
+ * submariner-operator values for one cluster. The broker token and the IPsec PSK are not
+ * values: they go into Secrets the `Submariner` resource names (brokerSecret,
+ * ipsecPskSecret), so neither the chart's inputs nor the resource hold them.
+ */
+export function operatorValues<C>(
   platform: PlatformConfig,
   clusterIndex: number,
-  broker: BrokerConnection<S>,
-  ipsecPsk: S | undefined,
+  broker: { server: string; namespace: string; ca: C },
   opts: JoinOptions = {},
 ): Record<string, unknown> {
   const cluster = platform.clusters[clusterIndex];
@@ -161,7 +173,8 @@ export function operatorValues<S>(
   return {
     broker: {
       server: broker.server,
-      token: broker.token,
+      // In the broker Secret instead (spec.brokerK8sSecret); empty keeps the chart's test default out.
+      token: "",
       ca: broker.ca,
       namespace: broker.namespace,
       insecure: false,
@@ -182,8 +195,57 @@ export function operatorValues<S>(
         { create: false, name },
       ]),
     ),
-    ...(ipsecPsk !== undefined ? { ipsec: { psk: ipsecPsk } } : {}),
   };
+}
+
+/**
+ * The Secret a join's operator reads the broker's credentials from: the keys of a
+ * service-account token Secret (`token`, `ca.crt`) plus the broker namespace, as
+ * `subctl join` writes it. `ca` is base64 already (as the token Secret's `ca.crt`).
+ */
+export function brokerSecret<S>(broker: BrokerConnection<S>): {
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  type: string;
+  data: { "ca.crt": S };
+  stringData: { token: S; namespace: string };
+} {
+  return {
+    metadata: { name: BROKER_SECRET, namespace: OPERATOR_NAMESPACE, labels: platformLabels("submariner") },
+    type: "Opaque",
+    data: { "ca.crt": broker.ca },
+    stringData: { token: broker.token, namespace: broker.namespace },
+  };
+}
+
+/** The Secret holding the IPsec pre-shared key, under `psk` (as the operator reads it). */
+export function ipsecPskSecret<S>(psk: S): {
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  type: string;
+  stringData: { psk: S };
+} {
+  return {
+    metadata: { name: IPSEC_PSK_SECRET, namespace: OPERATOR_NAMESPACE, labels: platformLabels("submariner") },
+    type: "Opaque",
+    stringData: { psk },
+  };
+}
+
+export const SUBMARINER_TYPE = "kubernetes:submariner.io/v1alpha1:Submariner";
+
+/**
+ * The chart's `Submariner` resource naming the two Secrets instead of holding the token
+ * and the PSK (the 0.19 chart writes both inline and has no value for the references);
+ * undefined for any other object.
+ */
+export function submarinerWithSecretRefs(
+  type: string,
+  props: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  if (type !== SUBMARINER_TYPE) return undefined;
+  const spec = { ...((props.spec ?? {}) as Record<string, unknown>) };
+  delete spec.brokerK8sApiServerToken;
+  delete spec.ceIPSecPSK;
+  return { ...props, spec: { ...spec, brokerK8sSecret: BROKER_SECRET, ceIPSecPSKSecret: IPSEC_PSK_SECRET } };
 }
 
 /** Publishes a Service to the other clusters (Lighthouse: `<svc>.<ns>.svc.clusterset.local`). */

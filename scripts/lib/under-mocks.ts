@@ -4,6 +4,7 @@
  * (index.ts) and for single components, by the unit tests and scripts/bench.ts.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as sdkState from "@pulumi/pulumi/runtime/state";
 import { K8sObject } from "../../lib/k8s-object";
 
 export interface Registered {
@@ -99,6 +100,12 @@ export async function runUnderMocks<T>(
     stack,
     options.preview ?? true,
   );
+  // setMocks turns resource transforms off, and registering a resource that has some (every
+  // chart: components/helm.ts) would then fail. Turned on here: they register with the SDK's
+  // in-process callback server, and the mock monitor never calls them back, so what they
+  // rewrite is tested on its own (server-form, render-secrets and Submariner tests).
+  (sdkState as unknown as { getStore(): { supportsTransforms: boolean } }).getStore().supportsTransforms =
+    true;
   const monitor = runtime.getMonitor();
   for (const method of ["registerResource", "readResource"]) {
     const original = monitor[method].bind(monitor);
@@ -137,7 +144,24 @@ export function manifestsOf(resources: Registered[]): K8sObject[] {
         typeof r.inputs.kind === "string",
     )
     .filter((r) => !r.type.startsWith("kubernetes:helm.sh/"))
-    .map((r) => r.inputs as unknown as K8sObject);
+    .map((r) => revealSecretValues(r.inputs) as K8sObject);
+}
+
+/**
+ * Inputs with each Pulumi secret (the SDK's wire form `{ [sig]: secretSig, value }`, e.g.
+ * a Secret's `stringData` from a config secret) replaced by its plain value, as the
+ * provider would send the object to the API server.
+ */
+export function revealSecretValues(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(revealSecretValues);
+  if (v && typeof v === "object") {
+    const o = v as Record<string, unknown>;
+    if (o["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270") {
+      return revealSecretValues(o.value);
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, revealSecretValues(x)]));
+  }
+  return v;
 }
 
 /** A reference to a registered resource, as a mock's state may hold it (a chart's `resources`). */

@@ -13,6 +13,22 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
+import { parsePlatformConfig } from "../../lib/config";
+import { stackSecretsUsed } from "../../lib/stack-secrets";
+
+/**
+ * Placeholder values for the stack's config secrets in a workspace (tests, `npm run
+ * render`): encrypted with the workspace's passphrase like real ones. Render mode writes
+ * none of them; the integration suite checks that no rendered file contains one.
+ */
+export const PLACEHOLDER_SECRETS = {
+  submarinerBrokerToken: "offline-test-token",
+  submarinerBrokerCa: Buffer.from("offline-test-ca").toString("base64"),
+  submarinerPsk: "offline-test-ipsec-psk",
+  grafanaAdminPassword: "offline-test-grafana-password",
+  // 32 characters, a length Kiali accepts.
+  kialiSigningKey: "offline-test-kiali-signing-key-0",
+} as const;
 
 export const REPO = path.resolve(__dirname, "..", "..");
 const TOOLCHAIN = path.join(REPO, ".toolchain");
@@ -175,16 +191,23 @@ export function prepareWorkspace(o: WorkspaceOptions): Workspace {
     );
     if (set.code !== 0) throw new Error(`pulumi config set kubeconfigs["${cluster}"] failed: ${set.stderr}`);
   }
+  const placeholders: Array<keyof typeof PLACEHOLDER_SECRETS> = [];
   if (platform.submariner && !o.kubeconfigs) {
-    // Render mode reads no cluster, so the broker's credentials come from config
-    // secrets; these are placeholders, encrypted with the workspace's passphrase.
-    for (const [key, value] of [
-      ["submarinerBrokerToken", "offline-test-token"],
-      ["submarinerBrokerCa", Buffer.from("offline-test-ca").toString("base64")],
-    ]) {
-      const set = pulumi(["config", "set", "--secret", "--stack", stack, key, value]);
-      if (set.code !== 0) throw new Error(`pulumi config set ${key} failed: ${set.stderr}`);
-    }
+    // Render mode reads no cluster, so the broker's credentials come from config secrets.
+    placeholders.push("submarinerBrokerToken", "submarinerBrokerCa", "submarinerPsk");
+  }
+  try {
+    placeholders.push(...stackSecretsUsed(parsePlatformConfig(platform)).map((s) => s.key));
+  } catch {
+    // A config the program refuses (a test of bad input): it reports that itself.
+  }
+  for (const key of placeholders) {
+    const set = pulumi(
+      ["config", "set", "--secret", "--stack", stack, key],
+      60_000,
+      PLACEHOLDER_SECRETS[key],
+    );
+    if (set.code !== 0) throw new Error(`pulumi config set ${key} failed: ${set.stderr}`);
   }
   return { dir, renderDir, env, pulumi };
 }

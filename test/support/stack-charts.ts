@@ -8,7 +8,10 @@ import { CHART_KEYS, ChartKey } from "../../lib/charts";
 import { K8sObject } from "../../lib/k8s-object";
 import { readRawPlatformConfig, stackFile } from "../../lib/stack-file";
 import type { StackOutputs } from "../../components/stack";
+import { PLACEHOLDER_SECRETS } from "../../scripts/lib/workspace";
 import { helmTemplate } from "./charts";
+import { rewriteChartObject } from "../../lib/chart-rewrites";
+import { typeTokenFor } from "../../policy-pack/lib/resource-manifest";
 import { Registered, manifestsOf, runUnderMocks } from "./program";
 
 export interface InstalledChart {
@@ -42,7 +45,8 @@ export async function stackCharts(
   patch?.(raw);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const program = require("../../index") as () => StackOutputs;
-  const { resources } = await runUnderMocks(stack, raw, program);
+  // The stack's config secrets as a workspace sets them (prod requires some).
+  const { resources } = await runUnderMocks(stack, raw, program, { secrets: { ...PLACEHOLDER_SECRETS } });
   const charts = resources
     .filter((r) => r.type === "kubernetes:helm.sh/v4:Chart")
     .map((r) => {
@@ -115,7 +119,13 @@ export function renderStackCharts(stack: string, mirror: string): Promise<Render
         resources,
         charts: charts.map((c) => {
           const values = withPlaceholders(c.values, "") as Record<string, unknown>;
-          return { ...c, values, objects: helmTemplate(c.dir, { ...c, values }) };
+          // As the program sends them: its rewrites of single chart objects (lib/chart-rewrites.ts).
+          const objects = helmTemplate(c.dir, { ...c, values }).map(
+            (o) =>
+              (rewriteChartObject(c.key, typeTokenFor(o.apiVersion, o.kind), o) as K8sObject | undefined) ??
+              o,
+          );
+          return { ...c, values, objects };
         }),
       })),
     );

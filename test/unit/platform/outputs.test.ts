@@ -4,6 +4,7 @@
  * main children as typed fields.
  */
 import { strict as assert } from "assert";
+import { PLACEHOLDER_SECRETS } from "../../../scripts/lib/workspace";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IngressController } from "../../../components/ingress";
@@ -195,6 +196,7 @@ describe("stack outputs (whole program under mocks)", () => {
       "multi-cluster",
       readRawPlatformConfig(stackFile("multi-cluster")),
       program,
+      { secrets: { ...PLACEHOLDER_SECRETS } },
     );
     assert.deepEqual(
       outputs.clusters.map((c) => c.name),

@@ -8,38 +8,25 @@ const secret = (value: unknown) => ({
 });
 
 describe("render mode guard", () => {
-  it("refuses a Secret, naming it, the directory and what to do instead", () => {
-    const msg = renderModeViolation(
-      {
-        type: "kubernetes:core/v1:Secret",
-        name: "obs-grafana",
-        props: {
-          metadata: { name: "grafana-admin", namespace: "monitoring" },
-          stringData: { "admin-password": "x" },
-        },
+  it("does not refuse a Secret (render mode writes it with placeholders), but refuses a SecretList", () => {
+    const grafana = {
+      type: "kubernetes:core/v1:Secret",
+      name: "obs-grafana",
+      props: {
+        metadata: { name: "grafana-admin", namespace: "monitoring" },
+        stringData: { "admin-password": secret("x") },
       },
+    };
+    assert.equal(renderModeViolation(grafana, "out/prod/manifests"), undefined);
+    const msg = renderModeViolation(
+      { ...grafana, type: "kubernetes:core/v1:SecretList", props: { metadata: { name: "l" } } },
       "out/prod/manifests",
     );
     assert.match(
       msg ?? "",
-      /render mode would write Secret monitoring\/grafana-admin \(resource obs-grafana\) in plaintext to out\/prod\/manifests/,
+      /render mode would write SecretList l \(resource obs-grafana\) in plaintext to out\/prod\/manifests/,
     );
     assert.match(msg ?? "", /sealed-secrets, external-secrets, SOPS/);
-  });
-
-  it("lets through a token Secret that Kubernetes fills in (no data of ours)", () => {
-    const tokenSecret = {
-      type: "kubernetes:core/v1:Secret",
-      name: "broker-token",
-      props: {
-        metadata: { name: "t", annotations: { "kubernetes.io/service-account.name": "sa" } },
-        type: "kubernetes.io/service-account-token",
-      },
-    };
-    assert.equal(renderModeViolation(tokenSecret, "out"), undefined);
-    assert.ok(
-      renderModeViolation({ ...tokenSecret, props: { ...tokenSecret.props, data: { token: "abc" } } }, "out"),
-    );
   });
 
   it("lets ConfigMaps, workloads and custom resources through", () => {

@@ -4,6 +4,7 @@
  * that the policy pack finds no mandatory violation in it.
  */
 import { strict as assert } from "assert";
+import { PLACEHOLDER_SECRETS } from "../../../scripts/lib/workspace";
 import * as pulumi from "@pulumi/pulumi";
 import { readRawPlatformConfig, stackFile, STACK_NAMES } from "../../../lib/stack-file";
 import { K8sObject } from "../../../lib/k8s-object";
@@ -29,6 +30,9 @@ async function run(stack: string): Promise<StackRun> {
       stack,
       readRawPlatformConfig(stackFile(stack)),
       program,
+      {
+        secrets: { ...PLACEHOLDER_SECRETS },
+      },
     );
     runs.set(stack, { resources, manifests: manifestsOf(resources), outputs });
   }

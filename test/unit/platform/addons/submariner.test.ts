@@ -4,12 +4,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { cidrsOverlap, parseCidr } from "../../../../lib/cidr";
 import {
   BROKER_CLIENT_SERVICE_ACCOUNT,
+  BROKER_SECRET,
+  IPSEC_PSK_SECRET,
+  brokerSecret,
   brokerServer,
   brokerTokenSecret,
   brokerValues,
   globalCidrFor,
+  ipsecPskSecret,
   operatorValues,
   serviceExport,
+  submarinerWithSecretRefs,
 } from "../../../../lib/addons/submariner";
 import { SubmarinerBroker, SubmarinerJoin } from "../../../../components/submariner";
 import { runUnderMocks } from "../../../support/program";
@@ -68,7 +73,7 @@ describe("Submariner planning", () => {
   });
   it("joins with the cluster's id, ranges, Globalnet range, cable driver, NAT and service discovery", () => {
     const p = multiCluster();
-    const v = operatorValues(p, 1, broker, "psk") as Dict;
+    const v = operatorValues(p, 1, broker) as Dict;
     assert.deepEqual(v["submariner"], {
       clusterId: "west",
       clusterCidr: "10.244.0.0/16",
@@ -78,8 +83,39 @@ describe("Submariner planning", () => {
       cableDriver: "libreswan",
       serviceDiscovery: true,
     });
-    assert.deepEqual(v["broker"], { ...broker, insecure: false, globalnet: true });
-    assert.deepEqual(v["ipsec"], { psk: "psk" });
+    // The token and the PSK are never values: they go into the Secrets the resource names.
+    assert.deepEqual(v["broker"], { ...broker, token: "", insecure: false, globalnet: true });
+    assert.equal(v["ipsec"], undefined);
+    assert.doesNotMatch(JSON.stringify(v), /tok"|psk/);
+  });
+  it("puts the broker token and CA, and the PSK, in Secrets in the operator namespace", () => {
+    assert.deepEqual(brokerSecret(broker), {
+      metadata: {
+        name: BROKER_SECRET,
+        namespace: "submariner-operator",
+        labels: brokerSecret(broker).metadata.labels,
+      },
+      type: "Opaque",
+      data: { "ca.crt": "Y2E=" },
+      stringData: { token: "tok", namespace: "submariner-k8s-broker" },
+    });
+    assert.deepEqual(ipsecPskSecret("k").stringData, { psk: "k" });
+    assert.equal(ipsecPskSecret("k").metadata.name, IPSEC_PSK_SECRET);
+  });
+  it("rewrites the chart's Submariner resource to name the Secrets instead of holding token and PSK", () => {
+    const cr = {
+      apiVersion: "submariner.io/v1alpha1",
+      kind: "Submariner",
+      spec: { brokerK8sApiServerToken: "", ceIPSecPSK: null, brokerK8sCA: "Y2E=", clusterID: "west" },
+    };
+    const out = submarinerWithSecretRefs("kubernetes:submariner.io/v1alpha1:Submariner", cr)!;
+    assert.deepEqual(out.spec, {
+      brokerK8sCA: "Y2E=",
+      clusterID: "west",
+      brokerK8sSecret: BROKER_SECRET,
+      ceIPSecPSKSecret: IPSEC_PSK_SECRET,
+    });
+    assert.equal(submarinerWithSecretRefs("kubernetes:core/v1:ConfigMap", cr), undefined);
   });
   it("leaves globalCidr empty without Globalnet", () => {
     const p = multiCluster({
@@ -89,7 +125,7 @@ describe("Submariner planning", () => {
       ],
       submariner: { broker: "east", globalnet: false },
     });
-    assert.equal((operatorValues(p, 0, broker, "psk") as Dict)["submariner"]["globalCidr"], "");
+    assert.equal((operatorValues(p, 0, broker) as Dict)["submariner"]["globalCidr"], "");
   });
   it("names the broker client ServiceAccount and its token Secret explicitly", () => {
     assert.equal(
@@ -162,6 +198,13 @@ describe("Submariner components", () => {
     assert.equal(chart.type, "kubernetes:helm.sh/v4:Chart");
     assert.match(chart.parent, /k8s-netplat:multicluster:SubmarinerJoin::west-submariner$/);
     assert.ok(chart.dependencies.some((d) => d.endsWith("::west-submariner-ns")));
+    // The Secrets the resource names exist before the operator reads them.
+    for (const s of ["west-submariner-broker-secret", "west-submariner-ipsec-psk"]) {
+      assert.ok(
+        chart.dependencies.some((d) => d.endsWith(`::${s}`)),
+        s,
+      );
+    }
   });
 
   it("fails, naming the broker cluster, when the token Secret holds no token (never an empty token)", async () => {

@@ -1,0 +1,162 @@
+/**
+ * Render mode with the real add-on charts (the prepared mirror, .toolchain/charts, made by
+ * `npm run charts:mirror`), against the local `render` cluster for the chart capabilities:
+ *   - dev and prod render byte-identical twice, in two fresh workspaces (nothing a chart
+ *     generates at random or looks up ends up in a file);
+ *   - every stack renders (`pulumi up` in render mode, policy pack enforced, exit 0) and its
+ *     manifests pass `policy:check` with the stack's own pack config;
+ *   - no rendered file holds a value that came from a config secret: the workspace sets
+ *     placeholders (broker token and CA, IPsec PSK, Grafana's password, Kiali's key), none
+ *     of which may appear; the Secrets that hold them are written with the render placeholder.
+ */
+import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parseAllDocuments } from "yaml";
+import { holdsPlaceholder } from "../../lib/render-secrets";
+import { PLACEHOLDER_SECRETS, REPO, policyPackArgs, prepareWorkspace } from "../../scripts/lib/workspace";
+
+const MIRROR = process.env.NETPLAT_PREPARED_MIRROR ?? path.join(REPO, ".toolchain", "charts");
+
+interface Render {
+  dir: string;
+  /** Relative path -> file text. */
+  files: Map<string, string>;
+  output: string;
+}
+
+function render(stack: string): Render {
+  if (!fs.existsSync(path.join(MIRROR, "cilium", "Chart.yaml"))) {
+    throw new Error(
+      `no prepared chart mirror at ${MIRROR}: run npm run charts:mirror -- --out ${MIRROR} --from ../shared/charts`,
+    );
+  }
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `netplat-render-${stack}-`));
+  const ws = prepareWorkspace({ stack, root, fixtureCharts: false, chartMirror: MIRROR });
+  const r = ws.pulumi(["up", "--yes", "--stack", stack, ...policyPackArgs(stack)], 1_800_000);
+  const output = r.stdout + r.stderr;
+  assert.equal(r.code, 0, `render of ${stack} failed:\n${output.slice(-6000)}`);
+  const files = new Map<string, string>();
+  for (const f of fs.readdirSync(ws.renderDir, { recursive: true }).map(String).sort()) {
+    const full = path.join(ws.renderDir, f);
+    if (fs.statSync(full).isFile()) files.set(f, fs.readFileSync(full, "utf8"));
+  }
+  return { dir: ws.renderDir, files, output };
+}
+
+function kinds(r: Render): Set<string> {
+  const out = new Set<string>();
+  for (const text of r.files.values()) {
+    for (const doc of parseAllDocuments(text)) {
+      const o = doc.toJS() as { kind?: string; metadata?: { name?: string } } | null;
+      if (o?.kind) out.add(`${o.kind}/${o.metadata?.name ?? ""}`);
+    }
+  }
+  return out;
+}
+
+function policyCheck(stack: string, dir: string) {
+  return spawnSync(
+    process.execPath,
+    ["-r", "ts-node/register/transpile-only", "scripts/policy-check.ts", "--stack", stack, dir],
+    { cwd: REPO, encoding: "utf8", timeout: 600_000 },
+  );
+}
+
+/** Every file holding one of the workspace's secret placeholders, with which. */
+function leaks(r: Render): string[] {
+  const out: string[] = [];
+  for (const [f, text] of r.files) {
+    for (const [key, value] of Object.entries(PLACEHOLDER_SECRETS)) {
+      const b64 = Buffer.from(value).toString("base64");
+      // The CA is a certificate, not a credential: the Submariner resource keeps it.
+      if (key === "submarinerBrokerCa") continue;
+      if (text.includes(value) || text.includes(b64)) out.push(`${f}: ${key}`);
+    }
+  }
+  return out;
+}
+
+describe("render mode with the real charts", () => {
+  for (const stack of ["dev", "prod"]) {
+    describe(`${stack}: two renders`, () => {
+      let first: Render;
+      let second: Render;
+      before(() => {
+        first = render(stack);
+        second = render(stack);
+      });
+
+      it("are byte-identical, file by file", () => {
+        assert.deepEqual([...second.files.keys()], [...first.files.keys()], "the same files");
+        const differing = [...first.files]
+          .filter(([f, text]) => second.files.get(f) !== text)
+          .map(([f]) => f);
+        assert.deepEqual(differing, []);
+        assert.ok(first.files.size > 100, `${first.files.size} files: the real add-ons, not fixtures`);
+      });
+
+      it("write the real add-ons", () => {
+        const k = kinds(first);
+        const expected =
+          stack === "prod"
+            ? [
+                "DaemonSet/cilium",
+                "Deployment/istiod-1-27",
+                "Deployment/kps-grafana",
+                "Job/hubble-generate-certs",
+              ]
+            : ["Deployment/tigera-operator", "Deployment/istiod-1-27"];
+        for (const e of expected) assert.ok(k.has(e), `${e} rendered`);
+      });
+
+      it("hold no secret value; the Secrets that carry one are written with placeholders", () => {
+        assert.deepEqual(leaks(first), []);
+        if (stack === "prod") {
+          const withPlaceholder = [...first.files].filter(([, t]) => holdsPlaceholder(t)).map(([f]) => f);
+          for (const name of ["grafana-admin", "kiali-signing-key"]) {
+            assert.ok(
+              withPlaceholder.some((f) => f.includes(name)),
+              `${name} written with placeholders: ${withPlaceholder.join(", ")}`,
+            );
+          }
+          assert.match(first.output, /not rendered: holds a secret: Secret monitoring\/grafana-admin/);
+        }
+      });
+
+      it("pass policy:check with the stack's own pack config", () => {
+        const r = policyCheck(stack, first.dir);
+        assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+      });
+    });
+  }
+
+  describe("multi-cluster", () => {
+    let r: Render;
+    before(() => {
+      r = render("multi-cluster");
+    });
+
+    it("renders; no file holds the broker token, the PSK or another secret placeholder", () => {
+      assert.deepEqual(leaks(r), []);
+      const submariners = [...r.files].filter(([, t]) => /^kind: Submariner$/m.test(t));
+      assert.equal(submariners.length, 2, "one Submariner resource per cluster");
+      for (const [f, t] of submariners) {
+        assert.match(t, /brokerK8sSecret: submariner-broker-secret/, f);
+        assert.match(t, /ceIPSecPSKSecret: submariner-ipsec-psk/, f);
+        assert.doesNotMatch(t, /brokerK8sApiServerToken|ceIPSecPSK:/, f);
+      }
+      const secrets = [...r.files].filter(
+        ([f, t]) => holdsPlaceholder(t) && /submariner-(broker-secret|ipsec-psk)/.test(f),
+      );
+      assert.equal(secrets.length, 4, "broker and PSK Secrets of both joins, with placeholders");
+    });
+
+    it("passes policy:check with its own pack config", () => {
+      const check = policyCheck("multi-cluster", r.dir);
+      assert.equal(check.status, 0, `${check.stdout}\n${check.stderr}`);
+    });
+  });
+});
