@@ -22,6 +22,7 @@ import { Istio } from "./istio";
 import { Observability } from "./observability";
 import { ShopApp } from "./shop-app";
 import { SubmarinerJoin } from "./submariner";
+import { createObject } from "./k8s";
 import type { BrokerConnection } from "../lib/addons/submariner";
 
 export interface PlatformArgs {
@@ -95,6 +96,11 @@ export class Platform extends pulumi.ComponentResource {
       },
       child([this.cni, this.certManager, this.ingress, ...mesh]),
     );
+    // The platform namespaces' zero-trust policies (lib/platform-intent.ts), once each
+    // add-on has created its namespace.
+    const addons: pulumi.Resource[] = [this.cni, this.ingress, this.certManager, ...mesh];
+    if (this.observability) addons.push(this.observability);
+    for (const np of planned.platformPolicies) createObject(name, np, child(addons));
     this.registerOutputs({ namespaces: this.app.namespaces });
   }
 }
