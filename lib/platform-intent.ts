@@ -1,6 +1,6 @@
 /**
  * Zero trust for the platform's own namespaces (cert-manager, Istio's root namespace,
- * monitoring, the ingress controller's namespace): a default-deny per namespace plus
+ * monitoring, the ingress controller's namespace, istio-ingress for Istio's gateway): a default-deny per namespace plus
  * exactly the flows each add-on needs, declared once as intent edges and compiled to
  * NetworkPolicies the same way as the app's (lib/intent.ts): every edge yields the
  * source's egress and the destination's ingress, each on the edge's ports, on the side(s)
@@ -15,8 +15,8 @@
  *   (15017), the Prometheus operator's admission webhook (10250), ingress-nginx's (8443);
  * - istiod from the mesh: xDS and certificates on 15012 from every sidecar (app pods, the
  *   ingress controller), monitoring on 15014 from Kiali;
- * - the ingress controller from the internet on 80/443, to the app's entry service and
- *   the ACME HTTP-01 solvers;
+ * - the ingress controller from the internet on 80/443 (an Envoy gateway also on its status
+ *   port 15021), to the app's entry service and the ACME HTTP-01 solvers;
  * - Prometheus to what its ServiceMonitors and scrape configs name: pods in monitoring,
  *   CoreDNS, the sidecars' merged metrics (15020), and on the nodes' range node-exporter,
  *   the kubelet and the control plane (node-exporter and the control plane run on the host
@@ -42,6 +42,7 @@ import {
 import { K8sObject, platformLabels } from "./k8s-object";
 import { ACME_SOLVER_LABEL, CERT_MANAGER_NAMESPACE } from "./addons/cert-manager";
 import { ingressPeer } from "./addons/ingress";
+import { ISTIO_INGRESS_NAMESPACE } from "./addons/istio";
 import { MONITORING_NAMESPACE, jaegerPeer, prometheusPeer, tracingEnabled } from "./addons/observability";
 import type {
   IntentDocument,
@@ -102,6 +103,7 @@ export const ADDON_POD_LABELS = {
     "app.kubernetes.io/component": "admission-webhook",
   },
   coreDns: { "k8s-app": "kube-dns" },
+  istioIngressGateway: { app: "istio-ingressgateway", istio: "ingressgateway" },
 } as const;
 
 /** Pod ports the allowances open (the container ports of the charts). */
@@ -127,6 +129,7 @@ export const ADDON_PORTS = {
   kubeScheduler: 10259,
   etcdMetrics: 2381,
   kubeProxyMetrics: 10249,
+  gatewayStatus: 15021,
 } as const;
 
 /** A peer as both the intent (cidrs) and the policies (ipBlocks, with `except`) see it. */
@@ -206,6 +209,7 @@ export function platformIntent(
   const namespaces = new Set<string>([CERT_MANAGER_NAMESPACE, ingress.namespace]);
   if (mesh) namespaces.add(istioNs);
   if (obs) namespaces.add(MONITORING_NAMESPACE);
+  if (mesh && platform.istio.ingressGateway) namespaces.add(ISTIO_INGRESS_NAMESPACE);
 
   const peers: Record<string, Peer> = {};
   const edges: IntentEdge[] = [];
@@ -290,10 +294,13 @@ export function platformIntent(
   edge(apiServer, webhook, [ADDON_PORTS.certManagerWebhook]);
   if (platform.certificates.issuer !== "selfsigned") edge(cm, acme, [443, 80]);
 
-  // The ingress controller.
+  // The ingress controller. An Istio gateway proxy (gateway-api) also answers the load
+  // balancer's health checks on 15021, and reads nothing from the API server (istiod
+  // configures it); the NGINX controllers watch Ingresses there.
   const ctl = workload("ingress-controller", ingress.namespace, ingress.podLabels);
-  edge(internet, ctl, [80, 443]);
-  edge(ctl, apiServer, [apiPort]);
+  const envoyGateway = platform.ingress.controller === "gateway-api";
+  edge(internet, ctl, envoyGateway ? [80, 443, ADDON_PORTS.gatewayStatus] : [80, 443]);
+  if (!envoyGateway) edge(ctl, apiServer, [apiPort]);
   if (platform.ingress.controller === "ingress-nginx") {
     edge(apiServer, ctl, [ADDON_PORTS.ingressNginxWebhook]);
     const adm = workload(
@@ -323,6 +330,17 @@ export function platformIntent(
     workload(`app-pods@${ns}`, ns, { [PART_OF_LABEL]: app.spec.namespace }),
   );
   const sidecars = [...appPods, ctl];
+  // Istio's classic ingress gateway (istio.ingressGateway): an Envoy reached from the
+  // internet; it routes nothing of the app's, so it talks only to the mesh's services.
+  if (mesh && platform.istio.ingressGateway) {
+    const gw = workload(
+      "istio-ingressgateway",
+      ISTIO_INGRESS_NAMESPACE,
+      ADDON_POD_LABELS.istioIngressGateway,
+    );
+    edge(internet, gw, [80, 443, ADDON_PORTS.gatewayStatus]);
+    sidecars.push(gw);
+  }
   if (mesh) {
     const istiod = workload("istiod", istioNs, ISTIOD_LABELS);
     for (const s of sidecars) edge(s, istiod, [ADDON_PORTS.istiodXds]);

@@ -9,8 +9,6 @@ export interface PlatformPolicyConfig {
   environment: "dev" | "prod";
   platformNetworkPolicies?: boolean;
   clusters: Array<{ apiServerCidr?: string; nodeCidr?: string }>;
-  istio: { enabled: boolean; ingressGateway: boolean };
-  ingress: { controller: string };
   observability: { enabled: boolean; prometheus: boolean };
 }
 
@@ -25,8 +23,8 @@ export function platformPoliciesOn(
 
 /**
  * Config problems of the platform policies, for lib/config.ts: the ranges a stack must give
- * when they are on (the API server's, the nodes' when Prometheus scrapes them), and the
- * controllers they do not cover yet. Each names the key and what would be accepted.
+ * when they are on (the API server's, the nodes' when Prometheus scrapes them). Each names
+ * the key and what would be accepted.
  */
 export function platformPolicyProblems(platform: PlatformPolicyConfig): string[] {
   if (!platformPoliciesOn(platform)) return [];
@@ -46,17 +44,5 @@ export function platformPolicyProblems(platform: PlatformPolicyConfig): string[]
       );
     }
   });
-  const uncovered =
-    platform.ingress.controller === "gateway-api"
-      ? "ingress.controller: gateway-api"
-      : platform.istio.enabled && platform.istio.ingressGateway
-        ? "istio.ingressGateway"
-        : undefined;
-  if (uncovered) {
-    problems.push(
-      `${KEY}.platformNetworkPolicies: the zero-trust platform policies do not cover ${uncovered} yet ` +
-        "(accepted: ingress.controller nginx-inc or ingress-nginx without istio.ingressGateway; or set platformNetworkPolicies: false)",
-    );
-  }
   return problems;
 }

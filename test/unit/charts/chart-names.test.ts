@@ -18,12 +18,13 @@ import {
 } from "../../../lib/addons/observability";
 import { planCluster } from "../../../lib/cluster-plan";
 import { ISTIOD_LABELS, resolveApp } from "../../../lib/intent";
-import { platformIntent } from "../../../lib/platform-intent";
+import { platformIntent, platformPoliciesOn } from "../../../lib/platform-intent";
+import { PlatformConfig, parsePlatformConfig } from "../../../lib/config";
 import { K8sObject } from "../../../lib/k8s-object";
-import { STACK_NAMES, loadStackConfig } from "../../../lib/stack-file";
+import { STACK_NAMES, loadStackConfig, readRawPlatformConfig, stackFile } from "../../../lib/stack-file";
 import { isIstiodDeployment } from "../../../policy-pack/lib/platform";
-import { preparedChartMirror } from "../../support/charts";
-import { RenderedChart, renderStackCharts } from "../../support/stack-charts";
+import { helmTemplate, preparedChartMirror } from "../../support/charts";
+import { RenderedChart, renderStackCharts, stackCharts } from "../../support/stack-charts";
 
 type PodTemplate = { metadata?: { labels?: Record<string, string> }; spec?: { serviceAccountName?: string } };
 type ServiceSpec = { type?: string; selector?: Record<string, string>; ports?: Array<{ port: number }> };
@@ -46,6 +47,166 @@ function findService(charts: RenderedChart[], s: { name: string; namespace: stri
 }
 const ports = (svc: K8sObject | undefined) =>
   ((svc?.spec as ServiceSpec | undefined)?.ports ?? []).map((p) => p.port);
+
+/**
+ * The zero-trust platform policies (lib/platform-intent.ts) against the rendered charts:
+ * every workload peer selects real pods that listen on the ports opened to it, every add-on
+ * pod of a zero-trust namespace is some peer's, and every webhook the charts register is an
+ * edge from the API server to its pods' port.
+ */
+function assertZeroTrustMatchesCharts(platform: PlatformConfig, charts: RenderedChart[]): void {
+  const app = resolveApp(platform.app.spec);
+  const zeroTrust = platform.clusters.map((k) => ({
+    cluster: k.name,
+    intent: platformIntent(platform, app, planCluster(platform, app, k.name).view),
+  }));
+  assert.ok(
+    zeroTrust.every((z) => z.intent),
+    "platform policies on",
+  );
+  for (const { cluster, intent } of zeroTrust) {
+    const pi = intent!;
+    const mine = charts.filter((c) => c.release.startsWith(`${cluster}-`));
+    const objects: K8sObject[] = mine.flatMap((c) =>
+      c.objects.map((o) => ({
+        ...o,
+        metadata: { ...o.metadata, namespace: o.metadata.namespace ?? c.namespace },
+      })),
+    );
+    type Pod = {
+      labels: Record<string, string>;
+      ports: number[];
+      host: boolean;
+      name: string;
+      ns: string;
+    };
+    const pods: Pod[] = objects
+      .filter((o) => ["Deployment", "DaemonSet", "StatefulSet", "Job"].includes(o.kind))
+      .map((o) => {
+        const t = podTemplate(o) as PodTemplate & {
+          spec?: {
+            hostNetwork?: boolean;
+            containers?: Array<{ ports?: Array<{ containerPort: number }> }>;
+          };
+        };
+        return {
+          name: `${o.kind}/${o.metadata.name}`,
+          ns: String(o.metadata.namespace),
+          labels: t.metadata?.labels ?? {},
+          ports: (t.spec?.containers ?? []).flatMap((x) => (x.ports ?? []).map((p) => p.containerPort)),
+          host: t.spec?.hostNetwork === true,
+        };
+      });
+    // Pods the operator creates from its resources: labels it sets, ports its CRs use.
+    for (const cr of objects.filter((o) => o.kind === "Prometheus" || o.kind === "Alertmanager")) {
+      const prom = cr.kind === "Prometheus";
+      pods.push({
+        name: `${cr.kind}/${cr.metadata.name}`,
+        ns: String(cr.metadata.namespace),
+        labels: prom
+          ? { "app.kubernetes.io/name": "prometheus", prometheus: cr.metadata.name }
+          : { "app.kubernetes.io/name": "alertmanager", alertmanager: cr.metadata.name },
+        ports: prom ? [9090, 8080] : [9093, 8080],
+        host: false,
+      });
+    }
+    const workloadPeers = Object.entries(pi.peers).filter(
+      ([name, p]) =>
+        p.kind === "workload" &&
+        pi.namespaces.includes(p.namespace) &&
+        !name.startsWith("pods@") &&
+        !name.startsWith("app-pods@") &&
+        !name.startsWith("acme-solver@") &&
+        Object.keys(p.podLabels).length > 0,
+    ) as Array<[string, { namespace: string; podLabels: Record<string, string> }]>;
+    // Every peer selects real pods, and every port opened to it is one they listen on: a
+    // container port, a numeric targetPort of a chart Service that selects them (an Istio
+    // gateway's Envoy listens where its Gateway says, which its Service names), or the
+    // sidecar's merged metrics (15020) on pods the chart marks for injection.
+    const targetPorts = (x: Pod) =>
+      objects
+        .filter(
+          (o) =>
+            o.kind === "Service" &&
+            o.metadata.namespace === x.ns &&
+            (o.spec as ServiceSpec).selector !== undefined &&
+            matches(x.labels, (o.spec as ServiceSpec).selector!),
+        )
+        .flatMap((o) => (o.spec as { ports?: Array<{ targetPort?: unknown }> }).ports ?? [])
+        .map((p) => p.targetPort)
+        .filter((t): t is number => typeof t === "number");
+    const listens = (x: Pod, port: number) =>
+      x.ports.includes(port) ||
+      targetPorts(x).includes(port) ||
+      (port === 15020 && x.labels["sidecar.istio.io/inject"] === "true");
+    for (const [name, p] of workloadPeers) {
+      const selected = pods.filter((x) => x.ns === p.namespace && matches(x.labels, p.podLabels));
+      assert.ok(
+        selected.length > 0,
+        `${cluster}: peer ${name} ${JSON.stringify(p.podLabels)} selects no pod`,
+      );
+      for (const e of pi.edges.filter((x) => x.to === name)) {
+        assert.ok(
+          selected.some((x) => listens(x, e.port)),
+          `${cluster}: ${e.from} -> ${name}:${e.port}, but ${selected.map((x) => `${x.name} [${x.ports.join(",")}]`).join("; ")}`,
+        );
+      }
+    }
+    // Every pod of a zero-trust namespace (not on the host network) is some peer's.
+    for (const x of pods.filter((y) => pi.namespaces.includes(y.ns) && !y.host)) {
+      assert.ok(
+        workloadPeers.some(([, p]) => p.namespace === x.ns && matches(x.labels, p.podLabels)),
+        `${cluster}: ${x.ns}/${x.name} is no peer of the platform intent`,
+      );
+    }
+    // Every webhook the API server calls: an edge from the API server to its pods' port.
+    const hooks = objects.filter((o) => o.kind.endsWith("WebhookConfiguration"));
+    assert.ok(hooks.length > 0, "webhook configurations");
+    for (const h of hooks) {
+      for (const w of (
+        h as {
+          webhooks?: Array<{
+            clientConfig: { service?: { name: string; namespace: string; port?: number } };
+          }>;
+        }
+      ).webhooks ?? []) {
+        const ref = w.clientConfig.service!;
+        const svc = findService(mine, ref)!;
+        const sp = svc.spec as {
+          selector: Record<string, string>;
+          ports: Array<{ port: number; targetPort?: number | string }>;
+        };
+        const port = sp.ports.find((p) => p.port === (ref.port ?? 443))!;
+        const target = pods.filter((x) => x.ns === ref.namespace && matches(x.labels, sp.selector));
+        assert.ok(target.length > 0, `${h.metadata.name}: its Service selects pods`);
+        const o = objects.find(
+          (y) => ["Deployment"].includes(y.kind) && matches(podTemplate(y).metadata?.labels, sp.selector),
+        )!;
+        const containers = (
+          podTemplate(o).spec as {
+            containers: Array<{ ports?: Array<{ name?: string; containerPort: number }> }>;
+          }
+        ).containers;
+        const podPort =
+          typeof port.targetPort === "number"
+            ? port.targetPort
+            : typeof port.targetPort === "string"
+              ? containers.flatMap((c) => c.ports ?? []).find((p) => p.name === port.targetPort)!
+                  .containerPort
+              : port.port;
+        const peers = workloadPeers.filter(
+          ([, p]) => p.namespace === ref.namespace && target.some((x) => matches(x.labels, p.podLabels)),
+        );
+        assert.ok(
+          pi.edges.some(
+            (e) => e.from === "kube-apiserver" && e.port === podPort && peers.some(([n]) => n === e.to),
+          ),
+          `${cluster}: webhook ${h.metadata.name} -> ${ref.namespace}/${ref.name}:${podPort} is declared from the API server`,
+        );
+      }
+    }
+  }
+}
 
 describe("names, ports and labels the program relies on, as the real charts render them", function () {
   this.timeout(300_000);
@@ -114,147 +275,9 @@ describe("names, ports and labels the program relies on, as the real charts rend
         }
       });
 
-      const zeroTrust = (() => {
-        const app = resolveApp(platform.app.spec);
-        return platform.clusters.map((k) => ({
-          cluster: k.name,
-          intent: platformIntent(platform, app, planCluster(platform, app, k.name).view),
-        }));
-      })();
-      if (zeroTrust.every((z) => z.intent)) {
+      if (platformPoliciesOn(platform)) {
         it("the zero-trust platform policies name the add-ons' real pods and ports", async () => {
-          const { charts } = await render();
-          for (const { cluster, intent } of zeroTrust) {
-            const pi = intent!;
-            const mine = charts.filter((c) => c.release.startsWith(`${cluster}-`));
-            const objects = mine.flatMap((c) =>
-              c.objects.map((o) => ({
-                ...o,
-                metadata: { ...o.metadata, namespace: o.metadata.namespace ?? c.namespace },
-              })),
-            );
-            type Pod = {
-              labels: Record<string, string>;
-              ports: number[];
-              host: boolean;
-              name: string;
-              ns: string;
-            };
-            const pods: Pod[] = objects
-              .filter((o) => ["Deployment", "DaemonSet", "StatefulSet", "Job"].includes(o.kind))
-              .map((o) => {
-                const t = podTemplate(o) as PodTemplate & {
-                  spec?: {
-                    hostNetwork?: boolean;
-                    containers?: Array<{ ports?: Array<{ containerPort: number }> }>;
-                  };
-                };
-                return {
-                  name: `${o.kind}/${o.metadata.name}`,
-                  ns: String(o.metadata.namespace),
-                  labels: t.metadata?.labels ?? {},
-                  ports: (t.spec?.containers ?? []).flatMap((x) =>
-                    (x.ports ?? []).map((p) => p.containerPort),
-                  ),
-                  host: t.spec?.hostNetwork === true,
-                };
-              });
-            // Pods the operator creates from its resources: labels it sets, ports its CRs use.
-            for (const cr of objects.filter((o) => o.kind === "Prometheus" || o.kind === "Alertmanager")) {
-              const prom = cr.kind === "Prometheus";
-              pods.push({
-                name: `${cr.kind}/${cr.metadata.name}`,
-                ns: String(cr.metadata.namespace),
-                labels: prom
-                  ? { "app.kubernetes.io/name": "prometheus", prometheus: cr.metadata.name }
-                  : { "app.kubernetes.io/name": "alertmanager", alertmanager: cr.metadata.name },
-                ports: prom ? [9090, 8080] : [9093, 8080],
-                host: false,
-              });
-            }
-            const workloadPeers = Object.entries(pi.peers).filter(
-              ([name, p]) =>
-                p.kind === "workload" &&
-                pi.namespaces.includes(p.namespace) &&
-                !name.startsWith("pods@") &&
-                !name.startsWith("app-pods@") &&
-                !name.startsWith("acme-solver@") &&
-                Object.keys(p.podLabels).length > 0,
-            ) as Array<[string, { namespace: string; podLabels: Record<string, string> }]>;
-            // Every peer selects real pods, and every port opened to it is one they listen on
-            // (the sidecar's merged metrics, 15020, on pods the chart marks for injection).
-            const listens = (x: Pod, port: number) =>
-              x.ports.includes(port) || (port === 15020 && x.labels["sidecar.istio.io/inject"] === "true");
-            for (const [name, p] of workloadPeers) {
-              const selected = pods.filter((x) => x.ns === p.namespace && matches(x.labels, p.podLabels));
-              assert.ok(
-                selected.length > 0,
-                `${cluster}: peer ${name} ${JSON.stringify(p.podLabels)} selects no pod`,
-              );
-              for (const e of pi.edges.filter((x) => x.to === name)) {
-                assert.ok(
-                  selected.some((x) => listens(x, e.port)),
-                  `${cluster}: ${e.from} -> ${name}:${e.port}, but ${selected.map((x) => `${x.name} [${x.ports.join(",")}]`).join("; ")}`,
-                );
-              }
-            }
-            // Every pod of a zero-trust namespace (not on the host network) is some peer's.
-            for (const x of pods.filter((y) => pi.namespaces.includes(y.ns) && !y.host)) {
-              assert.ok(
-                workloadPeers.some(([, p]) => p.namespace === x.ns && matches(x.labels, p.podLabels)),
-                `${cluster}: ${x.ns}/${x.name} is no peer of the platform intent`,
-              );
-            }
-            // Every webhook the API server calls: an edge from the API server to its pods' port.
-            const hooks = objects.filter((o) => o.kind.endsWith("WebhookConfiguration"));
-            assert.ok(hooks.length > 0, "webhook configurations");
-            for (const h of hooks) {
-              for (const w of (
-                h as {
-                  webhooks?: Array<{
-                    clientConfig: { service?: { name: string; namespace: string; port?: number } };
-                  }>;
-                }
-              ).webhooks ?? []) {
-                const ref = w.clientConfig.service!;
-                const svc = findService(mine, ref)!;
-                const sp = svc.spec as {
-                  selector: Record<string, string>;
-                  ports: Array<{ port: number; targetPort?: number | string }>;
-                };
-                const port = sp.ports.find((p) => p.port === (ref.port ?? 443))!;
-                const target = pods.filter((x) => x.ns === ref.namespace && matches(x.labels, sp.selector));
-                assert.ok(target.length > 0, `${h.metadata.name}: its Service selects pods`);
-                const o = objects.find(
-                  (y) =>
-                    ["Deployment"].includes(y.kind) && matches(podTemplate(y).metadata?.labels, sp.selector),
-                )!;
-                const containers = (
-                  podTemplate(o).spec as {
-                    containers: Array<{ ports?: Array<{ name?: string; containerPort: number }> }>;
-                  }
-                ).containers;
-                const podPort =
-                  typeof port.targetPort === "number"
-                    ? port.targetPort
-                    : typeof port.targetPort === "string"
-                      ? containers.flatMap((c) => c.ports ?? []).find((p) => p.name === port.targetPort)!
-                          .containerPort
-                      : port.port;
-                const peers = workloadPeers.filter(
-                  ([, p]) =>
-                    p.namespace === ref.namespace && target.some((x) => matches(x.labels, p.podLabels)),
-                );
-                assert.ok(
-                  pi.edges.some(
-                    (e) =>
-                      e.from === "kube-apiserver" && e.port === podPort && peers.some(([n]) => n === e.to),
-                  ),
-                  `${cluster}: webhook ${h.metadata.name} -> ${ref.namespace}/${ref.name}:${podPort} is declared from the API server`,
-                );
-              }
-            }
-          }
+          assertZeroTrustMatchesCharts(platform, (await render()).charts);
         });
       }
 
@@ -320,6 +343,24 @@ describe("names, ports and labels the program relies on, as the real charts rend
           }
         });
       }
+    });
+  }
+
+  /** Controllers no committed stack uses, with the platform policies on (prod). */
+  const variants: Array<[string, (p: Record<string, unknown>) => void]> = [
+    ["ingress-nginx", (p) => (p.ingress = { ...(p.ingress as object), controller: "ingress-nginx" })],
+    ["Istio's ingress gateway", (p) => (p.istio = { ...(p.istio as object), ingressGateway: true })],
+  ];
+  for (const [name, patch] of variants) {
+    it(`prod with ${name}: the zero-trust platform policies name the add-ons' real pods and ports`, async () => {
+      const mirror = preparedChartMirror();
+      const { charts } = await stackCharts("prod", mirror, patch);
+      const raw = structuredClone(readRawPlatformConfig(stackFile("prod"))) as Record<string, unknown>;
+      patch(raw);
+      assertZeroTrustMatchesCharts(
+        parsePlatformConfig(raw),
+        charts.map((c) => ({ ...c, objects: helmTemplate(c.dir, c) })),
+      );
     });
   }
 });

@@ -96,13 +96,28 @@ describe("zero-trust platform namespaces (lib/platform-intent.ts)", function () 
       assert.deepEqual(plans(r)[0].plan.platformPolicies, []);
     });
 
-    it("refuses the ingress modes it does not cover yet instead of leaving them open", () => {
-      const r = raw("prod");
-      (r.istio as Record<string, unknown>).ingressGateway = true;
-      const p = problems(r);
-      assert.equal(p.length, 1, p.join("\n"));
-      assert.match(p[0], /^platform\.platformNetworkPolicies: .* do not cover istio\.ingressGateway yet/);
-    });
+    for (const [name, patch] of [
+      ["Istio's ingress gateway", (r: Raw) => ((r.istio as Record<string, unknown>).ingressGateway = true)],
+      ["gateway-api", (r: Raw) => ((r.ingress as Record<string, unknown>).controller = "gateway-api")],
+      ["ingress-nginx", (r: Raw) => ((r.ingress as Record<string, unknown>).controller = "ingress-nginx")],
+    ] as const) {
+      it(`prod with ${name}: its namespace is zero-trust too, and the policies match the intent`, () => {
+        const r = raw("prod");
+        patch(r);
+        const [p] = plans(r);
+        const ns = name === "Istio's ingress gateway" ? "istio-ingress" : p.plan.policy.ingress.namespace;
+        assert.ok(p.intent.appNamespaces.includes(ns), `${ns} governed`);
+        assert.ok(p.plan.platformPolicies.some((o) => id(o) === `${ns}/default-deny`));
+        const fromInternet = p.intent.edges
+          .filter((e) => e.from === "internet")
+          .map((e) => `${e.to}:${e.port}`);
+        assert.ok(
+          fromInternet.some((e) => e.endsWith(":443")),
+          fromInternet.join(", "),
+        );
+        assert.deepEqual(checkIntent(p.objects, p.intent), []);
+      });
+    }
   });
 
   describe("compiled policies", () => {
