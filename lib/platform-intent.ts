@@ -375,6 +375,8 @@ export function platformIntent(
       );
     }
     edge(apiServer, op, [ADDON_PORTS.prometheusOperator]);
+    // Its own ServiceMonitor: replicas scrape each other (a pod reaching itself is not a flow).
+    edge(prometheus, prometheus, [ADDON_PORTS.prometheus, ADDON_PORTS.prometheusReloader]);
     edge(prometheus, ksm, [ADDON_PORTS.kubeStateMetrics]);
     edge(prometheus, op, [ADDON_PORTS.prometheusOperator]);
     edge(prometheus, am, [ADDON_PORTS.alertmanager, ADDON_PORTS.alertmanagerReloader]);

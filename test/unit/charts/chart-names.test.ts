@@ -76,6 +76,8 @@ function assertZeroTrustMatchesCharts(platform: PlatformConfig, charts: Rendered
     type Pod = {
       labels: Record<string, string>;
       ports: number[];
+      /** Container ports by name. */
+      named: Record<string, number>;
       host: boolean;
       name: string;
       ns: string;
@@ -94,6 +96,12 @@ function assertZeroTrustMatchesCharts(platform: PlatformConfig, charts: Rendered
           ns: String(o.metadata.namespace),
           labels: t.metadata?.labels ?? {},
           ports: (t.spec?.containers ?? []).flatMap((x) => (x.ports ?? []).map((p) => p.containerPort)),
+          named: Object.fromEntries(
+            (t.spec?.containers ?? [])
+              .flatMap((x) => (x.ports ?? []) as Array<{ name?: string; containerPort: number }>)
+              .filter((p) => p.name)
+              .map((p) => [p.name!, p.containerPort]),
+          ),
           host: t.spec?.hostNetwork === true,
         };
       });
@@ -104,9 +112,15 @@ function assertZeroTrustMatchesCharts(platform: PlatformConfig, charts: Rendered
         name: `${cr.kind}/${cr.metadata.name}`,
         ns: String(cr.metadata.namespace),
         labels: prom
-          ? { "app.kubernetes.io/name": "prometheus", prometheus: cr.metadata.name }
+          ? {
+              "app.kubernetes.io/name": "prometheus",
+              prometheus: cr.metadata.name,
+              "operator.prometheus.io/name": cr.metadata.name,
+            }
           : { "app.kubernetes.io/name": "alertmanager", alertmanager: cr.metadata.name },
         ports: prom ? [9090, 8080] : [9093, 8080],
+        // The operator's container port names (web, config-reloader's reloader-web).
+        named: { "http-web": prom ? 9090 : 9093, web: prom ? 9090 : 9093, "reloader-web": 8080 },
         host: false,
       });
     }
@@ -158,6 +172,80 @@ function assertZeroTrustMatchesCharts(platform: PlatformConfig, charts: Rendered
         workloadPeers.some(([, p]) => p.namespace === x.ns && matches(x.labels, p.podLabels)),
         `${cluster}: ${x.ns}/${x.name} is no peer of the platform intent`,
       );
+    }
+    // Every scrape target of a ServiceMonitor is declared from Prometheus: the pods behind
+    // its Services on their port; Services of no chart pod (the control plane, CoreDNS,
+    // host-network node-exporter) on the port they target, as nodes or CoreDNS; the API
+    // server's and the kubelet's Services (no chart renders them) as the API server and nodes.
+    const prometheusEdges = pi.edges.filter((e) => e.from === "prometheus");
+    const declared = (to: string[], port: number) =>
+      prometheusEdges.some((e) => to.includes(e.to) && e.port === port);
+    type SvcSpec = {
+      selector?: Record<string, string>;
+      ports?: Array<{ name?: string; port: number; targetPort?: number | string }>;
+    };
+    const monitors = objects.filter((o) => o.kind === "ServiceMonitor");
+    if (pi.peers.prometheus) assert.ok(monitors.length > 0, `${cluster}: ServiceMonitors`);
+    for (const m of monitors) {
+      const spec = m.spec as {
+        selector: { matchLabels?: Record<string, string> };
+        namespaceSelector?: { matchNames?: string[] };
+        endpoints: Array<{ port: string }>;
+      };
+      const nss = spec.namespaceSelector?.matchNames ?? [String(m.metadata.namespace)];
+      const sel = spec.selector.matchLabels ?? {};
+      for (const ep of spec.endpoints) {
+        const where = `${cluster}: ServiceMonitor ${m.metadata.name} port ${ep.port}`;
+        if (sel.component === "apiserver") {
+          assert.ok(
+            prometheusEdges.some((e) => e.to === "kube-apiserver"),
+            where,
+          );
+          continue;
+        }
+        if (ep.port === "https-metrics" && sel["app.kubernetes.io/name"] === "kubelet") {
+          assert.ok(declared(["nodes"], 10250), where);
+          continue;
+        }
+        const svcs = objects.filter(
+          (o) =>
+            o.kind === "Service" &&
+            nss.includes(String(o.metadata.namespace)) &&
+            matches(o.metadata.labels, sel),
+        );
+        assert.ok(svcs.length > 0, `${where}: selects a chart Service`);
+        for (const svc of svcs) {
+          const sp = svc.spec as SvcSpec;
+          const port = (sp.ports ?? []).find((p) => p.name === ep.port);
+          assert.ok(port, `${where}: on ${svc.metadata.name}`);
+          const behind = pods.filter(
+            (x) => x.ns === svc.metadata.namespace && sp.selector && matches(x.labels, sp.selector),
+          );
+          const onPods = behind.filter((x) => !x.host);
+          if (onPods.length > 0) {
+            const t = port.targetPort ?? port.port;
+            const podPort =
+              typeof t === "number" ? t : onPods.map((x) => x.named[t]).find((n) => n !== undefined);
+            assert.ok(podPort !== undefined, `${where}: target port ${String(t)} on the pods`);
+            const peers = workloadPeers
+              .filter(
+                ([, p]) =>
+                  p.namespace === svc.metadata.namespace &&
+                  onPods.some((x) => matches(x.labels, p.podLabels)),
+              )
+              .map(([n]) => n);
+            assert.ok(
+              declared(peers, podPort),
+              `${where}: prometheus -> ${peers.join("|")}:${podPort} declared`,
+            );
+          } else if (svc.metadata.namespace === "kube-system" && sp.selector?.["k8s-app"] === "kube-dns") {
+            assert.ok(declared(["kube-dns"], Number(port.targetPort ?? port.port)), where);
+          } else {
+            // Host-network pods (node-exporter) or the control plane's static pods: the nodes.
+            assert.ok(declared(["nodes"], Number(port.targetPort ?? port.port)), `${where}: on the nodes`);
+          }
+        }
+      }
     }
     // Every webhook the API server calls: an edge from the API server to its pods' port.
     const hooks = objects.filter((o) => o.kind.endsWith("WebhookConfiguration"));
