@@ -28,7 +28,7 @@ import type { BrokerConnection } from "../lib/addons/submariner";
 export interface PlatformArgs {
   cluster: ClusterConfig;
   platform: PlatformConfig;
-  /** The app with its traffic intent resolved (lib/intent.ts). */
+  /** The app with its traffic intent resolved (lib/intent/). */
   app: ResolvedApp;
   /** Where this cluster joins the Submariner broker; absent for single-cluster stacks. */
   broker?: BrokerConnection<pulumi.Output<string>>;

@@ -30,8 +30,10 @@ import {
   brokerServer,
   brokerTokenSecret,
   brokerValues,
+  chartServiceAccounts,
   operatorValues,
 } from "../lib/addons/submariner";
+import { K8sObject } from "../lib/k8s-object";
 import { installChart } from "./helm";
 
 /**
@@ -52,6 +54,17 @@ export function requireBrokerCredential(
     );
   }
   return value;
+}
+
+/** The ServiceAccounts a chart would have created (see OPERATOR_SERVICE_ACCOUNTS), before the chart. */
+function serviceAccounts(
+  name: string,
+  objects: K8sObject[],
+  opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.ServiceAccount[] {
+  return objects.map(
+    (o) => new k8s.core.v1.ServiceAccount(`${name}-sa-${o.metadata.name}`, { metadata: o.metadata }, opts),
+  );
 }
 
 /** The IPsec PSK used when none is given: a keyed hash of the broker token. */
@@ -85,6 +98,7 @@ export class SubmarinerBroker extends pulumi.ComponentResource {
       { metadata: { name: BROKER_NAMESPACE } },
       { parent: this },
     );
+    const accounts = serviceAccounts(name, chartServiceAccounts("broker"), { parent: this, dependsOn: [ns] });
     this.chart = installChart(
       `${name}-broker`,
       {
@@ -93,14 +107,14 @@ export class SubmarinerBroker extends pulumi.ComponentResource {
         values: brokerValues(),
         platform: args.platform,
       },
-      { parent: this, dependsOn: [ns] },
+      { parent: this, dependsOn: [ns, ...accounts] },
     );
     const tokenSpec = brokerTokenSecret();
-    // After the chart: the token controller only fills a Secret whose ServiceAccount exists.
+    // After the ServiceAccount: the token controller deletes a token Secret whose account is missing.
     const tokenSecret = (this.tokenSecret = new k8s.core.v1.Secret(
       `${name}-token`,
       { metadata: tokenSpec.metadata, type: tokenSpec.type as string },
-      { parent: this, dependsOn: [this.chart] },
+      { parent: this, dependsOn: [...accounts, this.chart] },
     ));
     const broker = args.cluster.name;
     if (args.credentials) {
@@ -196,6 +210,10 @@ export class SubmarinerJoin extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const accounts = serviceAccounts(name, chartServiceAccounts("operator"), {
+      parent: this,
+      dependsOn: [ns],
+    });
     this.chart = installChart(
       `${name}-operator`,
       {
@@ -206,7 +224,7 @@ export class SubmarinerJoin extends pulumi.ComponentResource {
         }),
         platform,
       },
-      { parent: this, dependsOn: [ns] },
+      { parent: this, dependsOn: [ns, ...accounts] },
     );
     this.registerOutputs({ clusterId: this.clusterId, gatewayNodeSelector: this.gatewayNodeSelector });
   }

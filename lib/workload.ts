@@ -6,7 +6,7 @@
  */
 import { ServiceSpec } from "./app-spec";
 import { K8sObject } from "./k8s-object";
-import { NAME_LABEL, PART_OF_LABEL } from "./intent";
+import { NAME_LABEL, PART_OF_LABEL } from "./intent/labels";
 
 export interface WorkloadOptions {
   namespace: string;

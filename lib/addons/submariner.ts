@@ -33,7 +33,42 @@ export interface BrokerConnection<S = string> {
 }
 
 export function brokerValues(): Record<string, unknown> {
-  return { serviceAccounts: { client: { create: true, name: BROKER_CLIENT_SERVICE_ACCOUNT } } };
+  return { serviceAccounts: { client: { create: false, name: BROKER_CLIENT_SERVICE_ACCOUNT } } };
+}
+
+/**
+ * The operator chart's ServiceAccounts, by values key, at the names the operator itself
+ * expects (it deploys the gateway, route agent, Globalnet and Lighthouse with these).
+ *
+ * The program creates them, not the charts (`create: false` in the values). With
+ * `create: true` each chart also writes a legacy `kubernetes.io/service-account-token`
+ * Secret beside its ServiceAccount, and a Chart resource creates both at once: when the
+ * Secret lands first, the token controller deletes it (its ServiceAccount does not
+ * exist), and the Kubernetes provider 4.25 awaiting that Secret panics (nil object in
+ * Create; seen on every multi-cluster up against a local cluster). Pods use projected
+ * tokens since Kubernetes 1.24, so nothing needs those Secrets; the one token the
+ * platform does need (the broker client's) is created after its ServiceAccount.
+ */
+export const OPERATOR_SERVICE_ACCOUNTS = {
+  operator: "submariner-operator",
+  gateway: "submariner-gateway",
+  routeAgent: "submariner-routeagent",
+  globalnet: "submariner-globalnet",
+  lighthouseAgent: "submariner-lighthouse-agent",
+  lighthouseCoreDns: "submariner-lighthouse-coredns",
+} as const;
+
+/** The ServiceAccount objects the program creates in place of the charts' (see above). */
+export function chartServiceAccounts(chart: "broker" | "operator"): K8sObject[] {
+  const [namespace, names] =
+    chart === "broker"
+      ? [BROKER_NAMESPACE, [BROKER_CLIENT_SERVICE_ACCOUNT]]
+      : [OPERATOR_NAMESPACE, Object.values(OPERATOR_SERVICE_ACCOUNTS)];
+  return names.map((name) => ({
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name, namespace, labels: platformLabels("submariner") },
+  }));
 }
 
 /** The broker's API server address as the other clusters reach it. */
@@ -56,7 +91,12 @@ export function brokerTokenSecret(): K8sObject {
       name: BROKER_TOKEN_SECRET,
       namespace: BROKER_NAMESPACE,
       labels: platformLabels("submariner"),
-      annotations: { "kubernetes.io/service-account.name": BROKER_CLIENT_SERVICE_ACCOUNT },
+      annotations: {
+        "kubernetes.io/service-account.name": BROKER_CLIENT_SERVICE_ACCOUNT,
+        // Await the token controller (the provider's own await gives it 5 s, too short on a
+        // busy control plane), with the provider's default 10-minute timeout.
+        "pulumi.com/waitFor": "jsonpath={.data.token}",
+      },
     },
   };
 }
@@ -126,6 +166,9 @@ export function operatorValues<S>(
       cableDriver: sm.cableDriver,
       serviceDiscovery: true,
     },
+    serviceAccounts: Object.fromEntries(
+      Object.entries(OPERATOR_SERVICE_ACCOUNTS).map(([key, name]) => [key, { create: false, name }]),
+    ),
     ...(ipsecPsk !== undefined ? { ipsec: { psk: ipsecPsk } } : {}),
   };
 }

@@ -2,7 +2,7 @@
  * The traffic intent as the platform program publishes it, and as the policy pack
  * reads it back.
  *
- * The program declares who may talk to whom once (lib/intent.ts); besides compiling
+ * The program declares who may talk to whom once (lib/intent/); besides compiling
  * that declaration into NetworkPolicies and Istio AuthorizationPolicies, it writes
  * the resolved declaration into a ConfigMap in the first app namespace. The
  * `reachability-matches-intent` stack policy finds that ConfigMap among the stack's

@@ -74,7 +74,7 @@ export function makeReachabilityRule(load: () => CheckIntent | undefined = loadC
         "The reachability the NetworkPolicies actually allow equals the declared traffic intent (ConfigMap labelled netplat.dev/traffic-intent): no undeclared flow is allowed, no declared flow is blocked. Checked per cluster.",
       severity: "high",
       remediation:
-        "Change the intent declaration (lib/intent.ts) or the NetworkPolicies so they agree, then re-run preview",
+        "Change the intent declaration (the stack's platform.app.edges, or lib/shop.ts) or the NetworkPolicies so they agree, then re-run preview",
       enforcementLevel: "mandatory",
     },
     ({ view, report, notApplicable }) => {

@@ -13,7 +13,6 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { CHART_KEYS } from "../../lib/charts";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 const TOOLCHAIN = path.join(REPO, ".toolchain");
@@ -121,7 +120,8 @@ export function prepareWorkspace(o: WorkspaceOptions): Workspace {
       fs.readFileSync(path.join(dir, "test", "fixtures", "offline-charts.yaml"), "utf8"),
     );
   } else if (o.chartMirror) {
-    platform.charts = mirrorCharts(o.chartMirror);
+    // The program's own `charts.mirror` key, as a user's stack sets it.
+    platform.charts = { mirror: path.resolve(o.chartMirror) };
   }
   platform.certificates.installer = "chart";
   if (!o.kubeconfigs) platform.render = { directory: renderDir };
@@ -216,20 +216,6 @@ export function renderClusterKubeconfig(name = RENDER_CLUSTER): string {
     );
   }
   return line[1];
-}
-
-/** Every chart key pointed at `<mirror>/<key>`; throws naming a key the mirror lacks. */
-export function mirrorCharts(mirror: string): Record<string, { path: string }> {
-  const root = path.resolve(mirror);
-  const out: Record<string, { path: string }> = {};
-  for (const key of CHART_KEYS) {
-    const dir = path.join(root, key);
-    if (!fs.existsSync(path.join(dir, "Chart.yaml"))) {
-      throw new Error(`chart mirror ${root} has no chart for ${key} (expected ${dir}/Chart.yaml)`);
-    }
-    out[key] = { path: dir };
-  }
-  return out;
 }
 
 /** The read-only upstream chart mirror beside the repository (see its README). */

@@ -63,10 +63,10 @@ const CHANGES: Change[] = [
     name: "prod-unintended-port",
     stack: "prod",
     edit: (dir) => {
-      const file = path.join(dir, "lib", "intent.ts");
+      const file = path.join(dir, "lib", "intent", "network-policies.ts");
       const src = fs.readFileSync(file, "utf8");
       const from = 'const rule = { [direction === "Ingress" ? "from" : "to"]: peers, ports };';
-      if (!src.includes(from)) throw new Error(`lib/intent.ts no longer has: ${from}`);
+      if (!src.includes(from)) throw new Error(`lib/intent/network-policies.ts no longer has: ${from}`);
       fs.writeFileSync(
         file,
         src.replace(

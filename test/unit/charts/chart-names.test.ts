@@ -350,6 +350,45 @@ describe("names, ports and labels the program relies on, as the real charts rend
         }
       });
 
+      it("no chart writes a service-account-token Secret (it races its ServiceAccount under a Chart resource)", async () => {
+        const { charts } = await render();
+        const tokens = charts.flatMap((c) =>
+          c.objects
+            .filter((o) => o.kind === "Secret" && o.type === "kubernetes.io/service-account-token")
+            .map((o) => `${c.release}: ${o.metadata.namespace ?? c.namespace}/${o.metadata.name}`),
+        );
+        assert.deepEqual(tokens, []);
+      });
+
+      it("every ServiceAccount of their own namespace the Submariner charts bind is created by the chart or the program", async () => {
+        const { charts, manifests } = await render();
+        const submariner = charts.filter(
+          (c) => c.key === "submarinerBroker" || c.key === "submarinerOperator",
+        );
+        const accounts = new Set(
+          [...manifests, ...submariner.flatMap((c) => c.objects)]
+            .filter((o) => o.kind === "ServiceAccount")
+            .map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
+        );
+        const missing: string[] = [];
+        for (const c of submariner) {
+          for (const o of c.objects.filter(
+            (x) => x.kind === "RoleBinding" || x.kind === "ClusterRoleBinding",
+          )) {
+            const subjects =
+              (o as { subjects?: Array<{ kind: string; name: string; namespace?: string }> }).subjects ?? [];
+            for (const sub of subjects.filter((x) => x.kind === "ServiceAccount")) {
+              const ns = sub.namespace ?? o.metadata.namespace ?? c.namespace;
+              if (ns !== c.namespace) continue; // another product's account (OpenShift's Prometheus)
+              const ref = `${ns}/${sub.name}`;
+              if (!accounts.has(ref)) missing.push(`${c.release} ${o.kind} ${o.metadata.name}: ${ref}`);
+            }
+          }
+        }
+        assert.deepEqual(missing, []);
+        if (platform.submariner) assert.ok(submariner.length > 0, "the stack installs Submariner");
+      });
+
       it("cert-manager runs in its namespace with its webhook", async () => {
         const charts = (await render()).charts.filter((c) => c.key === "certManager");
         assert.equal(charts.length, platform.clusters.length);

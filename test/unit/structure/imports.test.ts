@@ -26,7 +26,7 @@ const ROOTS = ["lib", "components", "policy-pack", "scripts", "index.ts"];
  */
 const ALLOWED: ReadonlyArray<{ from: string; to: string; reason: string }> = [
   {
-    from: "lib/intent.ts",
+    from: "lib/intent/contract.ts",
     to: "policy-pack/reachability/intent-document.ts",
     reason:
       "the intent contract (document type, constants, parseIntentDocument) still lives in the pack; " +
