@@ -27,7 +27,19 @@ export function platformPoliciesOn(
  * the key and what would be accepted.
  */
 export function platformPolicyProblems(platform: PlatformPolicyConfig): string[] {
-  if (!platformPoliciesOn(platform)) return [];
+  const scraped = platform.observability.enabled && platform.observability.prometheus;
+  if (!platformPoliciesOn(platform)) {
+    // Keys the chosen mode ignores are refused, as elsewhere in the config.
+    return platform.clusters.flatMap((c, i) =>
+      (["apiServerCidr", "nodeCidr"] as const)
+        .filter((k) => c[k] !== undefined)
+        .map(
+          (k) =>
+            `${KEY}.clusters[${i}].${k}: has no effect without the platform namespaces' zero-trust policies; ` +
+            `remove it or set ${KEY}.platformNetworkPolicies: true`,
+        ),
+    );
+  }
   const why = `the platform namespaces get zero-trust NetworkPolicies (${KEY}.platformNetworkPolicies, default true in prod)`;
   const problems: string[] = [];
   platform.clusters.forEach((c, i) => {
@@ -37,7 +49,12 @@ export function platformPolicyProblems(platform: PlatformPolicyConfig): string[]
           'calls webhooks from and controllers reach it at (e.g. the control plane\'s subnet, "10.0.0.0/24")',
       );
     }
-    if (platform.observability.enabled && platform.observability.prometheus && !c.nodeCidr) {
+    if (!scraped && c.nodeCidr !== undefined) {
+      problems.push(
+        `${KEY}.clusters[${i}].nodeCidr: has no effect without Prometheus (observability.enabled and observability.prometheus); remove it`,
+      );
+    }
+    if (scraped && !c.nodeCidr) {
       problems.push(
         `${KEY}.clusters[${i}].nodeCidr: required when ${why} and Prometheus is on: the nodes' address ` +
           'range, where Prometheus scrapes node-exporter, the kubelet and the control plane (e.g. "10.0.0.0/20")',

@@ -63,6 +63,7 @@ describe("zero-trust platform namespaces (lib/platform-intent.ts)", function () 
         ["platform.clusters[1].nodeCidr"],
       );
       (r.observability as Record<string, unknown>).prometheus = false;
+      delete r.clusters[0].nodeCidr;
       assert.deepEqual(problems(r), []);
     });
 
@@ -85,6 +86,21 @@ describe("zero-trust platform namespaces (lib/platform-intent.ts)", function () 
         "dev with the key on: cert-manager gets its default-deny",
       );
       assert.deepEqual(checkIntent(dev.objects, dev.intent), []);
+    });
+
+    it("refuses the ranges where they have no effect (policies off, nodeCidr without Prometheus)", () => {
+      const r = raw("dev");
+      r.clusters[0].apiServerCidr = "172.18.0.0/28";
+      assert.deepEqual(problems(r), [
+        "platform.clusters[0].apiServerCidr: has no effect without the platform namespaces' zero-trust policies; " +
+          "remove it or set platform.platformNetworkPolicies: true",
+      ]);
+      const p = raw("prod");
+      (p.observability as Record<string, unknown>).prometheus = false;
+      assert.deepEqual(
+        problems(p).map((x) => x.split(":")[0]),
+        ["platform.clusters[0].nodeCidr"],
+      );
     });
 
     it("prod with platformNetworkPolicies: false compiles none and needs no ranges", () => {
