@@ -44,12 +44,7 @@ import { ACME_SOLVER_LABEL, CERT_MANAGER_NAMESPACE } from "./addons/cert-manager
 import { ingressPeer } from "./addons/ingress";
 import { ISTIO_INGRESS_NAMESPACE } from "./addons/istio";
 import { MONITORING_NAMESPACE, jaegerPeer, prometheusPeer, tracingEnabled } from "./addons/observability";
-import type {
-  IntentDocument,
-  IntentEdge,
-  IntentPeer,
-  Protocol,
-} from "../policy-pack/reachability/intent-document";
+import type { IntentDocument, IntentEdge, IntentPeer, Protocol } from "./intent/contract";
 
 const NS_LABEL = "kubernetes.io/metadata.name";
 /** The NetworkPolicy component label of every policy compiled here. */
