@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceSpec } from "../lib/app-spec";
-import { WorkloadOptions, microserviceObjects } from "../lib/workload";
+import { WorkloadOptions } from "../lib/workload";
+import { serviceObjects } from "../lib/traffic";
 import { createObject } from "./k8s";
 
 export interface MicroserviceArgs {
@@ -21,14 +22,14 @@ export class Microservice extends pulumi.ComponentResource {
   public readonly serviceAccount: k8s.core.v1.ServiceAccount;
   /** The ClusterIP Service clients dial (`address`). */
   public readonly service: k8s.core.v1.Service;
-  /** The Deployment, or the StatefulSet of a stateful member. */
+  /** The Deployment (the first version's, with versions), or the StatefulSet of a stateful member. */
   public readonly workload: k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
   /** Every object created, in creation order (PDB, HPA and headless Service included). */
   public readonly resources: pulumi.CustomResource[];
 
   constructor(name: string, args: MicroserviceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-netplat:app:Microservice", name, {}, opts);
-    const objects = microserviceObjects(args.service, args.options);
+    const objects = serviceObjects(args.service, args.options);
     // Pods name their ServiceAccount: a workload created before it has its pods refused
     // ("serviceaccount not found") and retried with a growing back-off, so it waits for it.
     const accounts = objects.map((o, i) => (o.kind === "ServiceAccount" ? i : -1)).filter((i) => i >= 0);
@@ -52,8 +53,13 @@ export class Microservice extends pulumi.ComponentResource {
     this.serviceAccount = created(["ServiceAccount"], args.service.name) as k8s.core.v1.ServiceAccount;
     // A stateful member also has a headless Service under another name; this is the one clients dial.
     this.service = created(["Service"], args.service.name) as k8s.core.v1.Service;
-    this.workload = created(["Deployment", "StatefulSet"], args.service.name) as
-      k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
+    const firstVersion = args.service.versions?.[0];
+    this.workload = created(
+      ["Deployment", "StatefulSet"],
+      firstVersion && !args.service.stateful
+        ? `${args.service.name}-${firstVersion.name}`
+        : args.service.name,
+    ) as k8s.apps.v1.Deployment | k8s.apps.v1.StatefulSet;
     this.address = `${args.service.name}.${args.options.namespace}.svc.cluster.local`;
     this.registerOutputs({ address: this.address });
   }

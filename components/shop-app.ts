@@ -65,6 +65,13 @@ export class ShopApp extends pulumi.ComponentResource {
       return r;
     });
     createObject(prefix, plan.intent, inNamespaces);
+    // Routing (DestinationRule, VirtualService) needs Istio's CRDs; per-version Services only the namespace.
+    for (const t of plan.traffic ?? []) {
+      createObject(prefix, t, {
+        parent: this,
+        dependsOn: [...allNamespaces, ...(args.mesh && t.kind !== "Service" ? [args.mesh] : [])],
+      });
+    }
     this.services = plan.services.map((s) => {
       const ns = s.options.namespace;
       const dependsOn = [namespaces.get(ns)!, ...(guards.get(ns) ?? []), ...(args.mesh ? [args.mesh] : [])];

@@ -56,7 +56,7 @@ export function requireBrokerCredential(
   return value;
 }
 
-/** The ServiceAccounts a chart would have created (see OPERATOR_SERVICE_ACCOUNTS), before the chart. */
+/** The ServiceAccounts a chart would have created (see operatorServiceAccounts), before the chart. */
 function serviceAccounts(
   name: string,
   objects: K8sObject[],
@@ -210,7 +210,7 @@ export class SubmarinerJoin extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const accounts = serviceAccounts(name, chartServiceAccounts("operator"), {
+    const accounts = serviceAccounts(name, chartServiceAccounts({ operatorRelease: `${name}-operator` }), {
       parent: this,
       dependsOn: [ns],
     });
@@ -221,7 +221,9 @@ export class SubmarinerJoin extends pulumi.ComponentResource {
         namespace: OPERATOR_NAMESPACE,
         values: operatorValues(platform, index, args.broker, psk, {
           natEnabled: args.natEnabled,
+          release: `${name}-operator`,
         }),
+        releaseName: `${name}-operator`,
         platform,
       },
       { parent: this, dependsOn: [ns, ...accounts] },

@@ -19,6 +19,17 @@ export interface ServiceSpec {
   /** Run as a StatefulSet behind a headless Service instead of a Deployment. */
   stateful?: { replicas: number; storage: string };
   resources?: { cpu: string; memory: string; cpuLimit: string; memoryLimit: string };
+  /** Weighted workload versions (config `app.traffic.<name>`); one Deployment each (lib/traffic.ts). */
+  versions?: VersionSpec[];
+}
+
+export interface VersionSpec {
+  /** The `version` label value; the Deployment is `<service>-<name>`. */
+  name: string;
+  image: string;
+  replicas?: number;
+  /** Percent of the requests routed to it. */
+  weight: number;
 }
 
 export interface ExternalSpec {

@@ -16,7 +16,7 @@ import {
 import { K8sObject } from "./k8s-object";
 import { clusterView, exportedServices } from "./placement";
 import { ShopPlan, planShopApp } from "./shop-plan";
-import { microserviceObjects } from "./workload";
+import { compileTraffic, serviceObjects, weightEdgeRoutes } from "./traffic";
 import { ACME_SOLVER_LABEL, clusterIssuerName } from "./addons/cert-manager";
 import { appIngress, ingressPeer } from "./addons/ingress";
 import { injectionLabels } from "./addons/istio";
@@ -73,8 +73,9 @@ export function planCluster(platform: PlatformConfig, app: ResolvedApp, clusterN
   if (platformFlows) {
     shop.intent = intentConfigMap(withPlatformIntent(intentDocument(app, policy, view), platformFlows));
   }
+  shop.traffic = compileTraffic(app, view, platform.app.traffic);
   const front = app.edges.find((e) => e.source.kind === "ingress-controller");
-  const ingressObjects =
+  const edgeObjects =
     front && front.destination.kind === "service" && view.local.has(front.destination.name)
       ? appIngress({
           platform,
@@ -86,6 +87,11 @@ export function planCluster(platform: PlatformConfig, app: ResolvedApp, clusterN
           clusterIssuer: clusterIssuerName(platform),
         })
       : [];
+  // gateway-api: the Istio gateway follows the HTTPRoute, so versions are weighted there.
+  const ingressObjects =
+    platform.ingress.controller === "gateway-api"
+      ? weightEdgeRoutes(edgeObjects, app, platform.app.traffic)
+      : edgeObjects;
   const exportObjects = platform.submariner
     ? exportedServices(platform, app, clusterName).map((s) => {
         const svc = app.spec.services.find((x) => x.name === s)!;
@@ -103,7 +109,8 @@ export function clusterPlanObjects(p: ClusterPlan): K8sObject[] {
     ...p.shop.networkPolicies,
     ...p.shop.authorizationPolicies,
     p.shop.intent,
-    ...p.shop.services.flatMap((s) => microserviceObjects(s.spec, s.options)),
+    ...(p.shop.traffic ?? []),
+    ...p.shop.services.flatMap((s) => serviceObjects(s.spec, s.options)),
     ...p.shop.externalNames,
     ...p.ingressObjects,
     ...p.exportObjects,

@@ -11,6 +11,7 @@ import { AppSpec } from "./app-spec";
 import { SHOP_APP } from "./shop";
 import { resolveApp } from "./intent";
 import { platformPolicyProblems } from "./platform-policy-config";
+import { trafficProblems, trafficSchema, withVersions } from "./traffic";
 
 export const CONFIG_NAMESPACE = "k8s-netplat";
 export const CONFIG_KEY = "platform";
@@ -135,6 +136,8 @@ const appSchema = z
     externalCidrs: z.record(dnsLabel, z.array(cidr).min(1)).default({}),
     /** Replaces the built-in traffic intent; `source -> destination:port[/protocol]`. */
     edges: z.array(z.string()).optional(),
+    /** Per-service versions, weights, timeout, retries and faults (lib/traffic.ts). */
+    traffic: trafficSchema,
   })
   .strict();
 
@@ -272,7 +275,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 function effectiveApp(app: Parsed["app"]): AppSpec {
   return {
     namespace: app.namespace,
-    services: SHOP_APP.services.map((s) => ({ ...s, ...app.services[s.name] })),
+    services: SHOP_APP.services.map((s) =>
+      withVersions({ ...s, ...app.services[s.name] }, app.traffic[s.name]),
+    ),
     externals: SHOP_APP.externals.map((e) => ({ ...e, cidrs: app.externalCidrs[e.name] ?? e.cidrs })),
     edges: app.edges ?? SHOP_APP.edges,
   };
@@ -569,6 +574,20 @@ export function parsePlatformConfig(raw: unknown): PlatformConfig {
   const problems = semanticProblems(parsed, spec, raw);
   try {
     resolveApp(spec);
+    // Only once the edges resolve: fault.from and cross-cluster callers are judged by them.
+    problems.push(
+      ...trafficProblems(
+        parsed.app.traffic,
+        {
+          environment: parsed.environment,
+          mesh: parsed.istio.enabled,
+          ingressController: parsed.ingress.controller,
+          app: spec,
+          clusters: parsed.clusters,
+        },
+        `${CONFIG_KEY}.app.traffic`,
+      ),
+    );
   } catch (e) {
     problems.push(`${CONFIG_KEY}.app.edges: ${(e as Error).message}`);
   }

@@ -26,6 +26,8 @@ export interface ShopPlan {
   /** Empty when the mesh is off. */
   authorizationPolicies: K8sObject[];
   intent: K8sObject;
+  /** DestinationRules, VirtualServices, per-version Services (lib/traffic.ts); set by planCluster. */
+  traffic?: K8sObject[];
 }
 
 export interface ShopPlanOptions {

@@ -7,6 +7,7 @@ import type { PackPolicy } from "./lib/rule";
 import { clusterIssuerAcmeProduction } from "./rules/certmanager-clusterissuer-acme-production";
 import { meshStrictMtls } from "./rules/istio-mesh-strict-mtls";
 import { peerAuthenticationStrict } from "./rules/istio-peerauthentication-strict";
+import { virtualServiceNoFault } from "./rules/istio-virtualservice-no-fault";
 import { deploymentHa } from "./rules/kubernetes-deployment-ha";
 import { ingressNoWildcardHost } from "./rules/kubernetes-ingress-no-wildcard-host";
 import { retiredIngressNginx } from "./rules/kubernetes-ingress-retired-ingress-nginx";
@@ -92,6 +93,7 @@ export const POLICIES: PackPolicy[] = [
   networkPolicyEndPortNumeric,
   // Mesh and certificates
   peerAuthenticationStrict,
+  virtualServiceNoFault,
   clusterIssuerAcmeProduction,
   // Whole stack
   deploymentHa,

@@ -7,33 +7,13 @@
  */
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { AppSpec, ServiceSpec } from "../lib/app-spec";
 import { parsePlatformConfig } from "../lib/config";
 import { readRawPlatformConfig, stackFile } from "../lib/stack-file";
-import { SHOP_APP } from "../lib/shop";
 import { runUnderMocks } from "./lib/under-mocks";
+import { scaledApp } from "./lib/scaled-app";
 import { deployStack } from "../components/stack";
 
 const SIZES = [4, 100, 1000];
-
-/** The shop's four services, then more in its style: each calls the next two. */
-export function scaledApp(n: number): AppSpec {
-  const base = SHOP_APP.services.filter((s) => !s.stateful).slice(0, 4);
-  const services: ServiceSpec[] = [];
-  for (let i = 0; i < n; i++) {
-    const model = base[i % base.length];
-    services.push({ ...model, name: i < base.length ? model.name : `${model.name}-${i}` });
-  }
-  const edges = ["ingress-controller -> frontend:80"];
-  for (let i = 0; i < n; i++) {
-    for (const j of [i + 1, i + 2]) {
-      if (j < n) edges.push(`${services[i].name} -> ${services[j].name}:${services[j].port}`);
-    }
-  }
-  const payment = services.find((s) => s.name === "payment");
-  if (payment) edges.push("payment -> payment-gateway:443");
-  return { namespace: "shop", services, externals: SHOP_APP.externals, edges };
-}
 
 async function measure(n: number): Promise<void> {
   const raw = readRawPlatformConfig(stackFile("prod"));

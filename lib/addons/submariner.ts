@@ -37,8 +37,10 @@ export function brokerValues(): Record<string, unknown> {
 }
 
 /**
- * The operator chart's ServiceAccounts, by values key, at the names the operator itself
- * expects (it deploys the gateway, route agent, Globalnet and Lighthouse with these).
+ * The operator chart's ServiceAccounts, by values key, at the names the chart's own
+ * objects use: the operator Deployment runs as the chart's full name (the release name
+ * when it contains the chart's, as ours do), the operator deploys the gateway, route
+ * agent, Globalnet and Lighthouse under the fixed names.
  *
  * The program creates them, not the charts (`create: false` in the values). With
  * `create: true` each chart also writes a legacy `kubernetes.io/service-account-token`
@@ -49,21 +51,27 @@ export function brokerValues(): Record<string, unknown> {
  * tokens since Kubernetes 1.24, so nothing needs those Secrets; the one token the
  * platform does need (the broker client's) is created after its ServiceAccount.
  */
-export const OPERATOR_SERVICE_ACCOUNTS = {
-  operator: "submariner-operator",
-  gateway: "submariner-gateway",
-  routeAgent: "submariner-routeagent",
-  globalnet: "submariner-globalnet",
-  lighthouseAgent: "submariner-lighthouse-agent",
-  lighthouseCoreDns: "submariner-lighthouse-coredns",
-} as const;
+export function operatorServiceAccounts(release: string): Record<string, string> {
+  const chartName = "submariner-operator";
+  const fullname = (release.includes(chartName) ? release : `${release}-${chartName}`)
+    .slice(0, 63)
+    .replace(/-+$/, "");
+  return {
+    operator: fullname,
+    gateway: "submariner-gateway",
+    routeAgent: "submariner-routeagent",
+    globalnet: "submariner-globalnet",
+    lighthouseAgent: "submariner-lighthouse-agent",
+    lighthouseCoreDns: "submariner-lighthouse-coredns",
+  };
+}
 
 /** The ServiceAccount objects the program creates in place of the charts' (see above). */
-export function chartServiceAccounts(chart: "broker" | "operator"): K8sObject[] {
+export function chartServiceAccounts(chart: "broker" | { operatorRelease: string }): K8sObject[] {
   const [namespace, names] =
     chart === "broker"
       ? [BROKER_NAMESPACE, [BROKER_CLIENT_SERVICE_ACCOUNT]]
-      : [OPERATOR_NAMESPACE, Object.values(OPERATOR_SERVICE_ACCOUNTS)];
+      : [OPERATOR_NAMESPACE, Object.values(operatorServiceAccounts(chart.operatorRelease))];
   return names.map((name) => ({
     apiVersion: "v1",
     kind: "ServiceAccount",
@@ -134,6 +142,8 @@ export function globalCidrFor(platform: PlatformConfig, clusterIndex: number): s
 export interface JoinOptions {
   /** NAT traversal between gateways (clusters reach each other through public IPs); default true, as subctl join. */
   natEnabled?: boolean;
+  /** The operator chart's Helm release name (its ServiceAccount is named after it). */
+  release?: string;
 }
 
 /** submariner-operator values for one cluster. S is string in tests, a Pulumi Output in the component. */
@@ -167,7 +177,10 @@ export function operatorValues<S>(
       serviceDiscovery: true,
     },
     serviceAccounts: Object.fromEntries(
-      Object.entries(OPERATOR_SERVICE_ACCOUNTS).map(([key, name]) => [key, { create: false, name }]),
+      Object.entries(operatorServiceAccounts(opts.release ?? "submariner-operator")).map(([key, name]) => [
+        key,
+        { create: false, name },
+      ]),
     ),
     ...(ipsecPsk !== undefined ? { ipsec: { psk: ipsecPsk } } : {}),
   };

@@ -178,6 +178,11 @@ const UNKNOWN_SENTINELS = new Set([
 const PROXY_TARGET = "__getSpecialProxyTarget";
 const IS_PROXY = "__isSpecialProxy";
 
+/** The plain object behind a policy props proxy (its nested values are plain too). */
+export function rawOf(v: unknown): unknown {
+  return unwrapProxy(v);
+}
+
 function unwrapProxy(v: unknown): unknown {
   if (typeof v === "object" && v !== null) {
     const rec = v as Record<string, unknown>;
@@ -221,13 +226,27 @@ export function toManifest(
   props: Record<string, unknown>,
   resourceName?: string,
 ): ConvertedManifest | undefined {
-  const gvk = parseTypeToken(type);
-  if (!gvk) return undefined;
+  if (!parseTypeToken(type)) return undefined;
   const unknownPaths: string[] = [];
   const copy = (plainCopy(props, "", unknownPaths) ?? {}) as Record<string, unknown>;
-  const metadata = (
-    typeof copy.metadata === "object" && copy.metadata !== null ? copy.metadata : {}
-  ) as ObjectMeta;
+  return manifestFromPlain(type, copy, resourceName, unknownPaths);
+}
+
+/**
+ * {@link toManifest} of props already copied with {@link plainCopy} (and the unknown
+ * paths that copy found): the manifest shares the copy's nested values, metadata apart.
+ */
+export function manifestFromPlain(
+  type: string,
+  copy: Record<string, unknown>,
+  resourceName: string | undefined,
+  unknownPaths: string[],
+): ConvertedManifest | undefined {
+  const gvk = parseTypeToken(type);
+  if (!gvk) return undefined;
+  const metadata = {
+    ...(typeof copy.metadata === "object" && copy.metadata !== null ? copy.metadata : {}),
+  } as ObjectMeta;
   if (metadata.name === undefined && resourceName !== undefined) metadata.name = resourceName;
   const manifest: K8sManifest = { ...copy, apiVersion: gvk.apiVersion, kind: gvk.kind, metadata };
   return { manifest, unknownPaths };

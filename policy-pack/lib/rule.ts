@@ -16,7 +16,7 @@ import type {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import type { K8sManifest } from "./k8s";
-import { describe, isRecord, toManifest } from "./k8s";
+import { describe, isRecord, parseTypeToken, toManifest } from "./k8s";
 import { buildStackView, type StackObject, type StackView } from "./stack";
 
 export type RuleKind = "resource" | "stack";
@@ -198,7 +198,11 @@ export function resourceRule<C extends object>(
   return {
     ...policyFields(meta, configSchema, ["resource", ...meta.kinds, ...(meta.tags ?? [])]),
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
-      const conv = toManifest(args.type, args.props, args.name);
+      // The kind is in the type token: decide applicability before copying the props
+      // (every resource rule sees every resource; a CRD's schema is large).
+      const gvk = parseTypeToken(args.type);
+      const conv =
+        gvk && meta.kinds.includes(gvk.kind) ? toManifest(args.type, args.props, args.name) : undefined;
       if (!conv || !meta.kinds.includes(conv.manifest.kind)) {
         return args.notApplicable(`checks ${meta.kinds.join(", ")} only`);
       }

@@ -16,6 +16,24 @@ export function isEmptySelector(sel: LabelSelector | undefined): boolean {
  * everything; `undefined` selects nothing unless `undefinedMatchesAll` (a
  * NetworkPolicy's spec.podSelector, which the API server defaults to `{}`).
  */
+/**
+ * {@link selects} with the selector compiled once, for matching many label sets
+ * against the same selector.
+ */
+export function selectorPredicate(
+  sel: LabelSelector | undefined,
+  undefinedMatchesAll = false,
+): (labels: StringMap) => boolean {
+  if (sel === undefined) return () => undefinedMatchesAll;
+  let compiled: ReturnType<typeof compileSelector>;
+  try {
+    compiled = compileSelector(sel, "selector");
+  } catch {
+    return () => false;
+  }
+  return (labels) => selectorMatches(compiled, labels);
+}
+
 export function selects(
   sel: LabelSelector | undefined,
   labels: StringMap,

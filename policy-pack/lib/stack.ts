@@ -4,9 +4,10 @@
  * cluster, so `provider.urn` is the cluster key), with the platform facts of each
  * cluster.
  */
+import { createHash } from "crypto";
 import type { PolicyResource } from "@pulumi/policy";
 import type { K8sManifest } from "./k8s";
-import { isRecord, plainCopy, toManifest } from "./k8s";
+import { isRecord, manifestFromPlain, plainCopy, rawOf } from "./k8s";
 import { detectPlatform, type PlatformFacts } from "./platform";
 import type { ManifestObject, StackObject } from "./stack-object";
 
@@ -40,7 +41,44 @@ function providerNamespaceOf(r: PolicyResource): string | undefined {
     : undefined;
 }
 
+/**
+ * The stack view of `resources`, built once per stack: the policy runtime hands every
+ * stack rule its own freshly deserialised copy of the same resources, so the view is
+ * cached by content (URN, parent, provider and raw props of every resource) and the
+ * rules after the first one reuse it instead of converting every resource again.
+ * Rules read the view; none may change it.
+ */
 export function buildStackView(resources: PolicyResource[]): StackView {
+  const key = contentKey(resources);
+  if (lastView && lastView.key === key) return lastView.view;
+  const view = computeStackView(resources);
+  lastView = { key, view };
+  return view;
+}
+
+let lastView: { key: string; view: StackView } | undefined;
+
+/** How many views were computed (not served from the cache): for the tests. */
+export function stackViewBuilds(): number {
+  return builds;
+}
+let builds = 0;
+
+function contentKey(resources: PolicyResource[]): string {
+  const h = createHash("sha256");
+  for (const r of resources) {
+    // JSON of the proxies' targets: native, no proxy traps; unknowns are sentinel strings.
+    h.update(`${r.urn}\0${r.type}\0${r.name}\0${r.parent?.urn ?? ""}\0${r.provider?.urn ?? ""}\0`);
+    h.update(JSON.stringify(rawOf(r.provider?.props) ?? null) ?? "");
+    h.update("\0");
+    h.update(JSON.stringify(rawOf(r.props) ?? null) ?? "");
+    h.update("\n");
+  }
+  return `${resources.length}:${h.digest("hex")}`;
+}
+
+function computeStackView(resources: PolicyResource[]): StackView {
+  builds++;
   // Components (a Helm Chart, say) carry no provider; they belong to the cluster of
   // their children, so propagate each provider URN up the parent chain.
   const clusterOf = new Map<string, string>();
@@ -52,13 +90,16 @@ export function buildStackView(resources: PolicyResource[]): StackView {
     }
   }
   const objects: StackObject[] = resources.map((r) => {
-    const conv = toManifest(r.type, r.props, r.name);
-    const props = plainCopy(r.props, "", []);
+    // One copy of the props serves both the props and the manifest.
+    const unknownPaths: string[] = [];
+    const copy = plainCopy(r.props, "", unknownPaths);
+    const props = isRecord(copy) ? copy : {};
+    const conv = manifestFromPlain(r.type, props, r.name, unknownPaths);
     return {
       urn: r.urn,
       type: r.type,
       name: r.name,
-      props: isRecord(props) ? props : {},
+      props,
       manifest: conv?.manifest,
       unknownPaths: conv?.unknownPaths ?? [],
       cluster: clusterOf.get(r.urn) ?? DEFAULT_CLUSTER,

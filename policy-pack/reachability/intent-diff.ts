@@ -161,7 +161,11 @@ export function connectivityChanges(
   return disambiguate(out);
 }
 
-/** Two peers shown under one name (payment moved namespaces, say) get their namespace added. */
+/**
+ * Two peers shown under one name (payment moved namespaces, say) get their namespace added;
+ * when that does not tell them apart (two versions of one service, orders-v1 and orders-v2,
+ * in one namespace), their workload's namespace/name.
+ */
 function disambiguate(changes: ConnectivityChange[]): ConnectivityChange[] {
   const ids = new Map<string, Set<string>>();
   for (const c of changes) {
@@ -174,10 +178,14 @@ function disambiguate(changes: ConnectivityChange[]): ConnectivityChange[] {
       ids.set(name, s);
     }
   }
+  const nsOf = (id: string): string | undefined => (id.includes("/") ? id.split("/")[0] : undefined);
   const show = (name: string, id: string): string => {
-    if ((ids.get(name)?.size ?? 0) < 2) return name;
-    const ns = id.includes("/") ? id.split("/")[0] : undefined;
-    return ns ? `${name} (${ns})` : `${name} (${id})`;
+    const same = [...(ids.get(name) ?? [])];
+    if (same.length < 2) return name;
+    const ns = nsOf(id);
+    if (!ns) return `${name} (${id})`;
+    if (same.filter((o) => nsOf(o) === ns).length < 2) return `${name} (${ns})`;
+    return `${name} (${id.replace(/\[[^\]]*\]$/, "")})`;
   };
   return changes.map((c) => ({ ...c, srcName: show(c.srcName, c.src), dstName: show(c.dstName, c.dst) }));
 }

@@ -18,7 +18,7 @@ import { stringify } from "yaml";
 
 export const REPO = path.resolve(__dirname, "..", "..");
 export const CLUSTERS_DIR = process.env.NETPLAT_CLUSTERS_DIR ?? path.join(REPO, ".clusters");
-const BIN = path.join(REPO, ".toolchain", "cluster", "bin");
+export const BIN = path.join(REPO, ".toolchain", "cluster", "bin");
 const STAGES = path.join(__dirname, "kwok-stages.yaml");
 /** The address every fake node (and every hostNetwork pod on one) reports. */
 export const FAKE_NODE_IP = "192.0.2.10";
@@ -90,14 +90,8 @@ export function listClusters(): string[] {
 // ---- binaries ----------------------------------------------------------------------------
 
 export function binaryPath(c: Component): string {
-  if (c === "etcd") {
-    for (const d of (process.env.PATH ?? "").split(":").concat(["/usr/bin", "/usr/local/bin"])) {
-      if (d && fs.existsSync(path.join(d, "etcd"))) return path.join(d, "etcd");
-    }
-    throw new ClusterError(
-      "etcd is not installed: run bash scripts/cluster-toolchain.sh (installs Debian's etcd-server)",
-    );
-  }
+  // Every component from the build, etcd included: a Debian etcd on PATH (3.4) lacks
+  // RequestWatchProgress, and kwok then falls minutes behind (docs/local-cluster.md).
   const p = path.join(BIN, c);
   if (!fs.existsSync(p)) {
     throw new ClusterError(

@@ -84,6 +84,8 @@ export interface WorkspaceOptions {
    * admission webhooks that no fake node can serve). Never used by `npm run render`.
    */
   harness?: boolean;
+  /** Another program entry point for Pulumi.yaml's `main` (a benchmark's program); a committed file. */
+  main?: string;
   /** Environment for the CLI (e.g. KUBECONFIG of the render-capabilities cluster). */
   extraEnv?: NodeJS.ProcessEnv;
   /** Further changes to the platform config (an insecure change, say). */
@@ -131,9 +133,9 @@ export function prepareWorkspace(o: WorkspaceOptions): Workspace {
   }
   o.patch?.(platform);
   fs.writeFileSync(stackFile, stringify(doc));
-  if (o.harness) {
+  if (o.harness || o.main) {
     const project = parse(fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8"));
-    project.main = "test/cluster/harness.ts";
+    project.main = o.main ?? "test/cluster/harness.ts";
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), stringify(project));
   }
 

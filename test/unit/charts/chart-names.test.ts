@@ -360,7 +360,7 @@ describe("names, ports and labels the program relies on, as the real charts rend
         assert.deepEqual(tokens, []);
       });
 
-      it("every ServiceAccount of their own namespace the Submariner charts bind is created by the chart or the program", async () => {
+      it("every ServiceAccount the Submariner charts run pods as or bind in their namespace is created by the chart or the program", async () => {
         const { charts, manifests } = await render();
         const submariner = charts.filter(
           (c) => c.key === "submarinerBroker" || c.key === "submarinerOperator",
@@ -372,6 +372,12 @@ describe("names, ports and labels the program relies on, as the real charts rend
         );
         const missing: string[] = [];
         for (const c of submariner) {
+          for (const o of c.objects.filter((x) => x.kind === "Deployment" || x.kind === "DaemonSet")) {
+            const pod = (o as { spec?: { template?: { spec?: { serviceAccountName?: string } } } }).spec
+              ?.template?.spec;
+            const ref = `${o.metadata.namespace ?? c.namespace}/${pod?.serviceAccountName ?? "default"}`;
+            if (!accounts.has(ref)) missing.push(`${c.release} ${o.kind} ${o.metadata.name} runs as ${ref}`);
+          }
           for (const o of c.objects.filter(
             (x) => x.kind === "RoleBinding" || x.kind === "ClusterRoleBinding",
           )) {

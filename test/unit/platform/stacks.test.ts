@@ -71,10 +71,18 @@ describe("stack dev (under mocks)", () => {
     assert.deepEqual(deployments.map((d) => d.metadata.name).sort(), [
       "frontend",
       "inventory",
-      "orders",
+      // dev's canary (app.traffic.orders): one Deployment per version, routed by Istio.
+      "orders-v1",
+      "orders-v2",
       "payment",
     ]);
     for (const d of deployments) assert.equal((d.spec as { replicas: number }).replicas, 1);
+    assert.deepEqual(
+      [...ofKind(r, "DestinationRule"), ...ofKind(r, "VirtualService")].map(
+        (o) => `${o.kind}/${o.metadata.name}`,
+      ),
+      ["DestinationRule/orders", "VirtualService/orders", "VirtualService/payment"],
+    );
     assert.equal(ofKind(r, "HorizontalPodAutoscaler").length, 0);
   });
 

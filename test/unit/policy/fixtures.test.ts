@@ -48,6 +48,7 @@ const EXPECTED: Array<[string, string]> = [
   ["kubernetes-networkpolicy-dns-udp-tcp", "NetworkPolicy shop/orders-egress"],
   ["kubernetes-networkpolicy-explicit-protocol", "NetworkPolicy shop/orders-egress"],
   ["istio-peerauthentication-strict", "PeerAuthentication shop/shop-permissive"],
+  ["istio-virtualservice-no-fault", "VirtualService shop/orders-chaos"],
   ["certmanager-clusterissuer-acme-production", "ClusterIssuer letsencrypt"],
   ["kubernetes-deployment-ha", "Deployment legacy-web"],
   ["kubernetes-deployment-ha", "Deployment shop/orders"],

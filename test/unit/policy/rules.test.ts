@@ -30,6 +30,22 @@ const netpol = (ms: K8sManifest[], name: string) =>
     egress?: Array<{ to?: unknown[]; ports?: Array<Record<string, unknown>> }>;
   };
 
+const virtualService = (http: Array<Record<string, unknown>>): K8sManifest => ({
+  apiVersion: "networking.istio.io/v1",
+  kind: "VirtualService",
+  metadata: { name: "orders", namespace: "shop" },
+  spec: {
+    hosts: ["orders.shop.svc.cluster.local"],
+    http: http.map((h) => ({
+      ...h,
+      route: [
+        { destination: { host: "orders.shop.svc.cluster.local", subset: "v1" }, weight: 90 },
+        { destination: { host: "orders.shop.svc.cluster.local", subset: "v2" }, weight: 10 },
+      ],
+    })),
+  },
+});
+
 const CASES: Cases = {
   "kubernetes-pod-read-only-root-filesystem": {
     violating: [
@@ -334,6 +350,37 @@ const CASES: Cases = {
         },
         expect: "portLevelMtls[9090].mode is DISABLE",
       },
+    ],
+  },
+  "istio-virtualservice-no-fault": {
+    violating: [
+      {
+        mutate: (ms) =>
+          void ms.push(
+            virtualService([
+              { name: "fault-injection", fault: { abort: { percentage: { value: 5 }, httpStatus: 503 } } },
+              { name: "default" },
+            ]),
+          ),
+        expect: 'http[0] (route "fault-injection") injects a fault: abort',
+        on: "VirtualService shop/orders",
+      },
+      {
+        mutate: (ms) =>
+          void ms.push(
+            virtualService([
+              {},
+              {
+                fault: { delay: { percentage: { value: 10 }, fixedDelay: "2s" }, abort: { httpStatus: 500 } },
+              },
+            ]),
+          ),
+        expect: "http[1] injects a fault: delay and abort",
+      },
+    ],
+    compliant: [
+      // Weights, a timeout and retries are not faults.
+      { mutate: (ms) => void ms.push(virtualService([{ name: "default", timeout: "3s" }])), expect: "" },
     ],
   },
   "certmanager-clusterissuer-acme-production": {

@@ -90,7 +90,12 @@ describe("preview connectivity: old and new states of every resource, per cluste
 
   it("a first deployment (creates only) opens every declared path", () => {
     const r = show(report(events("dev", new Map(), plan("dev"))));
-    assert.ok(r.dev.includes("opens frontend → orders TCP 8080 (intended)"), r.dev.join("\n"));
+    // dev's canary: orders runs as two Deployments, each shown by its workload name.
+    for (const v of ["v1", "v2"])
+      assert.ok(
+        r.dev.includes(`opens frontend → orders (shop/orders-${v}) TCP 8080 (intended)`),
+        r.dev.join("\n"),
+      );
     assert.ok(r.dev.includes("opens ingress-controller → frontend TCP 8080 (intended)"), r.dev.join("\n"));
     assert.ok(
       r.dev.every((x) => !x.endsWith("(unintended)")),
