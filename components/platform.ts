@@ -23,6 +23,7 @@ import { Observability } from "./observability";
 import { Alerts } from "./alerts";
 import { ShopApp } from "./shop-app";
 import { SubmarinerJoin } from "./submariner";
+import { createObject } from "./k8s";
 import type { BrokerConnection } from "../lib/addons/submariner";
 
 export interface PlatformArgs {
@@ -114,6 +115,11 @@ export class Platform extends pulumi.ComponentResource {
       },
       child([this.cni, this.certManager, this.ingress, ...mesh]),
     );
+    // The platform namespaces' zero-trust policies (lib/platform-intent.ts), once each
+    // add-on has created its namespace.
+    const addons: pulumi.Resource[] = [this.cni, this.ingress, this.certManager, ...mesh];
+    if (this.observability) addons.push(this.observability);
+    for (const np of planned.platformPolicies) createObject(name, np, child(addons));
     this.registerOutputs({ namespaces: this.app.namespaces });
   }
 }

@@ -5,7 +5,14 @@
  * component creates these; scripts/topology.ts analyses them without Pulumi.
  */
 import { PlatformConfig } from "./config";
-import { ClusterView, PolicyOptions, ResolvedApp, namespaceOf } from "./intent";
+import {
+  ClusterView,
+  PolicyOptions,
+  ResolvedApp,
+  intentConfigMap,
+  intentDocument,
+  namespaceOf,
+} from "./intent";
 import { K8sObject } from "./k8s-object";
 import { clusterView, exportedServices } from "./placement";
 import { ShopPlan, planShopApp } from "./shop-app-plan";
@@ -15,6 +22,7 @@ import { appIngress, ingressPeer } from "./addons/ingress";
 import { injectionLabels } from "./addons/istio";
 import { jaegerPeer, prometheusPeer, tracingEnabled } from "./addons/observability";
 import { globalCidrFor, serviceExport } from "./addons/submariner";
+import { compilePlatformPolicies, platformIntent, withPlatformIntent } from "./platform-intent";
 
 export interface ClusterPlan {
   view: ClusterView;
@@ -22,6 +30,8 @@ export interface ClusterPlan {
   shop: ShopPlan;
   ingressObjects: K8sObject[];
   exportObjects: K8sObject[];
+  /** Zero-trust NetworkPolicies of the platform namespaces (lib/platform-intent.ts); empty when off. */
+  platformPolicies: K8sObject[];
 }
 
 /** The port cert-manager's HTTP-01 solver pods listen on. */
@@ -58,6 +68,11 @@ export function planCluster(platform: PlatformConfig, app: ResolvedApp, clusterN
     namespaceLabels: platform.istio.enabled ? injectionLabels(platform) : {},
     policy,
   });
+  // The platform namespaces' flows join the app's intent document, so the pack checks both.
+  const platformFlows = platformIntent(platform, app, view);
+  if (platformFlows) {
+    shop.intent = intentConfigMap(withPlatformIntent(intentDocument(app, policy, view), platformFlows));
+  }
   shop.traffic = compileTraffic(app, view, platform.app.traffic);
   const front = app.edges.find((e) => e.source.kind === "ingress-controller");
   const edgeObjects =
@@ -83,10 +98,11 @@ export function planCluster(platform: PlatformConfig, app: ResolvedApp, clusterN
         return serviceExport(s, namespaceOf(app.spec, svc));
       })
     : [];
-  return { view, policy, shop, ingressObjects, exportObjects };
+  const platformPolicies = platformFlows ? compilePlatformPolicies(platformFlows) : [];
+  return { view, policy, shop, ingressObjects, exportObjects, platformPolicies };
 }
 
-/** Every app object of a cluster plan, flattened (what ShopApp creates). */
+/** Every object of a cluster plan, flattened: what ShopApp creates, and the platform namespaces' policies. */
 export function clusterPlanObjects(p: ClusterPlan): K8sObject[] {
   return [
     ...p.shop.namespaces,
@@ -98,5 +114,6 @@ export function clusterPlanObjects(p: ClusterPlan): K8sObject[] {
     ...p.shop.externalNames,
     ...p.ingressObjects,
     ...p.exportObjects,
+    ...p.platformPolicies,
   ];
 }

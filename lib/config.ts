@@ -11,6 +11,7 @@ import { AppSpec } from "./app-spec";
 import { SHOP_APP } from "./default-app";
 import { resolveApp } from "./intent";
 import { alertsSchema } from "./alerts-config";
+import { platformPolicyProblems } from "./platform-policy-config";
 import { trafficProblems, trafficSchema, withVersions } from "./traffic";
 
 export const CONFIG_NAMESPACE = "k8s-netplat";
@@ -100,6 +101,10 @@ const clusterSchema = z
      * only this stack's Services.
      */
     expectedServiceCount: z.number().int().min(1).optional(),
+    /** The API server's address range (webhook calls come from it); see lib/platform-intent.ts. */
+    apiServerCidr: cidr.optional(),
+    /** The nodes' address range (Prometheus scrapes host-network targets there). */
+    nodeCidr: cidr.optional(),
   })
   .strict();
 
@@ -230,6 +235,8 @@ export const platformSchema = z
       })
       .strict()
       .optional(),
+    /** Default-deny plus the add-ons' own flows in the platform namespaces; default: on in prod. */
+    platformNetworkPolicies: z.boolean().optional(),
     app: appSchema,
     charts: chartsSchema.default({}),
     /** Helm values deep-merged over the platform's own, per chart. */
@@ -417,7 +424,11 @@ function ineffectiveKeys(c: Parsed, raw: unknown): string[] {
 
 /** Cross-field rules that a schema cannot say: each names the key and the accepted values. */
 function semanticProblems(c: Parsed, app: AppSpec, raw: unknown): string[] {
-  const problems: string[] = [...namespaceCollisions(c), ...ineffectiveKeys(c, raw)];
+  const problems: string[] = [
+    ...namespaceCollisions(c),
+    ...ineffectiveKeys(c, raw),
+    ...platformPolicyProblems(c),
+  ];
   const names = c.clusters.map((k) => k.name);
   names.forEach((n, i) => {
     if (names.indexOf(n) !== i)

@@ -6,6 +6,7 @@
  */
 import { ClusterConfig, PlatformConfig } from "../config";
 import { MEDIUM, SMALL, isProd, resources } from "./production";
+import { platformPoliciesOn } from "../platform-policy-config";
 
 /** Pod Security's restricted container settings: no privilege gain, no capability, the runtime's seccomp filter. */
 const RESTRICTED = {
@@ -202,6 +203,9 @@ export function kialiValues(platform: PlatformConfig): Record<string, unknown> {
       cluster_wide_access: true,
       // Replaces the chart's own container securityContext (same settings), plus seccomp.
       security_context: { ...LOCKED_DOWN, privileged: false },
+      // The chart's policy admits anyone to Kiali's ports; the zero-trust platform policies
+      // (lib/platform-intent.ts) replace it with what Kiali needs.
+      ...(platformPoliciesOn(platform) ? { network_policy: { enabled: false } } : {}),
       ...(isProd(platform) ? { resources: resources("10m", "64Mi", "500m", "1Gi") } : {}),
     },
     external_services: {

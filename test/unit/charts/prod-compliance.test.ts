@@ -9,8 +9,9 @@
  * - the PSS `exemptions` (rule x namespace x kind x workload, reason) are exactly what the
  *   charts draw without them;
  * - CHART_LIMITS, the non-PSS rules' narrow `exclude` entries for what a chart cannot do;
- * - NETWORK_GAP, the add-on namespaces without zero-trust NetworkPolicies yet (a known gap,
- *   docs/policies.md): exactly these, and each still needed.
+ * - the NetworkPolicy rules exempt only the system, CNI and Submariner namespaces: the add-on
+ *   namespaces pass on the zero-trust policies lib/platform-intent.ts compiles, and without
+ *   those policies exactly the add-on namespaces are refused.
  */
 import { strict as assert } from "assert";
 import { K8sObject } from "../../../lib/k8s-object";
@@ -25,6 +26,7 @@ import {
   type StackName,
   type Violation,
 } from "../../../policy-pack/lib/run";
+import { ACME_EGRESS_POLICY, PLATFORM_POLICY_COMPONENT } from "../../../lib/platform-intent";
 import { preparedChartMirror } from "../../support/charts";
 import { manifestsOf } from "../../support/program";
 import { renderStackCharts } from "../../support/stack-charts";
@@ -33,29 +35,15 @@ const STACKS: StackName[] = ["dev", "prod", "multi-cluster"];
 /** The stacks whose NetworkPolicy rules and non-PSS pod rules are mandatory. */
 const PROD_STACKS: StackName[] = ["prod", "multi-cluster"];
 
-/** Rules about NetworkPolicies for the add-ons. */
-const NETWORK_RULES = [
-  "kubernetes-namespace-default-deny",
-  "kubernetes-workload-networkpolicy-coverage",
-  "kubernetes-networkpolicy-no-allow-all",
-];
 const NAMESPACE_LIST_RULES = [
   "kubernetes-namespace-default-deny",
   "kubernetes-workload-networkpolicy-coverage",
 ];
 
-/**
- * KNOWN GAP, not a design decision: platform namespaces have no default-deny yet (tracked in
- * issue 9). prod and multi-cluster exempt exactly these from the namespace rules, and allow
- * Kiali's chart policy (ingress from anywhere to Kiali's ports). Write the policies, and the
- * test below fails until the exemption is taken out.
- */
-export const NETWORK_GAP = {
-  namespaces: ["cert-manager", "istio-system", "monitoring", "nginx-ingress"],
-  allowedPolicies: ["istio-system/kiali"],
-} as const;
+/** The add-on namespaces of prod and multi-cluster, each zero-trust by lib/platform-intent.ts. */
+const PLATFORM_NAMESPACES = ["cert-manager", "istio-system", "monitoring", "nginx-ingress"];
 
-/** Exempt from the namespace rules before the gap, by design: system, CNI and Submariner namespaces. */
+/** Exempt from the namespace rules by design: system, CNI and Submariner namespaces. */
 const SYSTEM_NAMESPACES = [
   "kube-system",
   "kube-public",
@@ -67,7 +55,7 @@ const SYSTEM_NAMESPACES = [
   "submariner-operator",
   "submariner-k8s-broker",
 ];
-/** Allowed by design before the gap: the edge must admit the internet. */
+/** Allowed by design: the edge must admit the internet. */
 const EDGE_POLICIES = ["nginx-ingress/*", "ingress-nginx/*", "gateway-ingress/*", "istio-ingress/*"];
 
 /**
@@ -123,7 +111,11 @@ function chartLimitsFor(clusters: string[]): string[] {
 }
 
 /** The helm-rendered add-ons and the program's own objects of one cluster. */
-async function clusterObjects(stack: StackName, cluster: string): Promise<K8sObject[]> {
+async function clusterObjects(
+  stack: StackName,
+  cluster: string,
+  keep: (o: K8sObject) => boolean = () => true,
+): Promise<K8sObject[]> {
   const { charts, resources } = await renderStackCharts(stack, preparedChartMirror());
   const own = manifestsOf(
     resources.filter((r) => r.provider?.includes(`pulumi:providers:kubernetes::${cluster}::`)),
@@ -142,11 +134,16 @@ async function clusterObjects(stack: StackName, cluster: string): Promise<K8sObj
         metadata: { ...o.metadata, namespace: o.metadata.namespace ?? c.namespace },
       })),
     ),
-  ];
+  ].filter(keep);
 }
 
-async function check(stack: StackName, cluster: string, config: PackConfig): Promise<Violation[]> {
-  const objects = await clusterObjects(stack, cluster);
+async function check(
+  stack: StackName,
+  cluster: string,
+  config: PackConfig,
+  keep?: (o: K8sObject) => boolean,
+): Promise<Violation[]> {
+  const objects = await clusterObjects(stack, cluster, keep);
   return runPack(
     manifestsToResources(objects.map((m, i) => ({ manifest: m as K8sManifest, file: cluster, doc: i + 1 }))),
     config,
@@ -248,38 +245,70 @@ describe("the stacks' add-ons against their own policy pack (real charts)", func
       assert.deepEqual(sortedSet(found), chartLimitsFor(clusters));
     });
 
-    it(`${stack}: KNOWN GAP, the NetworkPolicy rules exempt exactly the add-on namespaces without default-deny, each still needed`, async () => {
+    it(`${stack}: the NetworkPolicy rules exempt only the system namespaces; the add-on namespaces pass on the compiled policies`, async () => {
       const config = loadPackConfig(stack);
       for (const rule of NAMESPACE_LIST_RULES) {
         assert.equal(entry(config, rule).enforcementLevel, "mandatory", rule);
         assert.deepEqual(
           sortedSet(strings(config, rule, "exemptNamespaces")),
-          sortedSet([...SYSTEM_NAMESPACES, ...NETWORK_GAP.namespaces]),
-          `${rule}: the system namespaces plus the gap, nothing else`,
+          sortedSet(SYSTEM_NAMESPACES),
+          `${rule}: the system, CNI and Submariner namespaces, nothing else`,
         );
       }
       assert.deepEqual(
         sortedSet(strings(config, "kubernetes-networkpolicy-no-allow-all", "allowed")),
-        sortedSet([...EDGE_POLICIES, ...NETWORK_GAP.allowedPolicies]),
+        sortedSet(EDGE_POLICIES),
       );
-
-      // Without the gap's entries, exactly the gap's namespaces and policies are refused.
-      const bare = structuredClone(config);
-      for (const rule of NAMESPACE_LIST_RULES) entry(bare, rule).exemptNamespaces = SYSTEM_NAMESPACES;
-      entry(bare, "kubernetes-networkpolicy-no-allow-all").allowed = EDGE_POLICIES;
-      const namespaces: string[] = [];
-      const policies: string[] = [];
+      // The one policy that opens the internet: cert-manager's controller to ACME servers.
+      assert.deepEqual(strings(config, "kubernetes-networkpolicy-no-egress-anywhere", "allowed"), [
+        `cert-manager/${ACME_EGRESS_POLICY}`,
+      ]);
       for (const cluster of clusters) {
-        const vs = (await check(stack, cluster, bare)).filter(
-          (v) => v.level === "mandatory" && NETWORK_RULES.includes(v.policy),
+        const objects = await clusterObjects(stack, cluster);
+        const namespaces = new Set(objects.map((o) => o.metadata.namespace));
+        for (const ns of PLATFORM_NAMESPACES) assert.ok(namespaces.has(ns), `${cluster}: ${ns} is deployed`);
+        // No chart brings a NetworkPolicy of its own (Kiali's admitted everyone to its ports).
+        const chartPolicies = objects.filter(
+          (o) =>
+            o.kind === "NetworkPolicy" && o.metadata.labels?.["app.kubernetes.io/managed-by"] !== "pulumi",
         );
-        for (const v of vs) {
-          if (v.policy === "kubernetes-networkpolicy-no-allow-all") policies.push(`${v.namespace}/${v.name}`);
-          else namespaces.push(v.kind === "Namespace" ? v.name : String(v.namespace));
-        }
+        assert.deepEqual(
+          chartPolicies.map((o) => `${o.metadata.namespace}/${o.metadata.name}`),
+          [],
+          `${cluster}: chart NetworkPolicies`,
+        );
       }
-      assert.deepEqual(sortedSet(namespaces), sortedSet([...NETWORK_GAP.namespaces]));
-      assert.deepEqual(sortedSet(policies), sortedSet([...NETWORK_GAP.allowedPolicies]));
+    });
+
+    it(`${stack}: without the compiled platform policies, exactly the add-on namespaces are refused`, async () => {
+      const config = loadPackConfig(stack);
+      const compiled = (o: K8sObject) =>
+        o.kind === "NetworkPolicy" &&
+        o.metadata.labels?.["app.kubernetes.io/component"] === PLATFORM_POLICY_COMPONENT;
+      for (const cluster of clusters) {
+        const vs = (await check(stack, cluster, config, (o) => !compiled(o))).filter(
+          (v) => v.level === "mandatory",
+        );
+        const refused = vs
+          .filter((v) => NAMESPACE_LIST_RULES.includes(v.policy))
+          .map((v) => (v.kind === "Namespace" ? v.name : String(v.namespace)));
+        assert.deepEqual(
+          sortedSet(refused),
+          sortedSet(PLATFORM_NAMESPACES),
+          `${cluster}: refused namespaces`,
+        );
+        // The intent still declares the add-ons' flows: without their policies the pack sees
+        // them allowed beyond the intent (no default-deny) and blocked (the app side's ingress).
+        const reach = vs.filter((v) => v.policy === "reachability-matches-intent").map((v) => v.message);
+        assert.ok(
+          reach.some((m) => m.startsWith("unintended flow")),
+          `${cluster}: reachability-matches-intent reports unintended flows, got ${reach.length} findings`,
+        );
+        assert.ok(
+          vs.every((v) => [...NAMESPACE_LIST_RULES, "reachability-matches-intent"].includes(v.policy)),
+          vs.map(keyOf).join("\n"),
+        );
+      }
     });
   }
 });

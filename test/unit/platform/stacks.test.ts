@@ -140,7 +140,15 @@ describe("stack prod (under mocks)", () => {
   it("keeps payment in its own namespace, each namespace with its own default-deny", async () => {
     const r = await run("prod");
     const denies = ofKind(r, "NetworkPolicy").filter((p) => p.metadata.name === "default-deny");
-    assert.deepEqual(denies.map((d) => d.metadata.namespace).sort(), ["shop", "shop-payments"]);
+    const of = (component: string) =>
+      denies
+        .filter((d) => d.metadata.labels?.["app.kubernetes.io/component"] === component)
+        .map((d) => d.metadata.namespace)
+        .sort();
+    assert.deepEqual(of("traffic-intent"), ["shop", "shop-payments"]);
+    // The add-ons' namespaces are zero-trust in prod too (lib/platform-intent.ts).
+    assert.deepEqual(of("platform-intent"), ["cert-manager", "istio-system", "monitoring", "nginx-ingress"]);
+    assert.equal(denies.length, 6);
     assert.equal(
       ofKind(r, "Deployment").find((d) => d.metadata.name === "payment")?.metadata.namespace,
       "shop-payments",

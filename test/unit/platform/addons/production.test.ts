@@ -2,12 +2,13 @@ import { strict as assert } from "assert";
 import { certManagerValues } from "../../../../lib/addons/cert-manager";
 import { nginxIncValues } from "../../../../lib/addons/ingress";
 import { istiodValues } from "../../../../lib/addons/istio";
-import { platform } from "./fixtures";
+import { cluster, platform } from "./fixtures";
 
 type Dict = Record<string, Record<string, unknown>>;
 const prod = () =>
   platform({
     environment: "prod",
+    clusters: [cluster({ apiServerCidr: "172.30.0.0/28" })],
     certificates: { issuer: "letsencrypt-prod", acmeEmail: "ops@example.com" },
   });
 const limited = (r: unknown) => {

@@ -36,7 +36,11 @@ describe("Submariner planning", () => {
   });
   it("carves ranges that never overlap, inside the configured range", () => {
     const clusters = Array.from({ length: 12 }, (_, i) =>
-      cluster({ name: `c${i}`, ...(i === 0 ? { apiServer: { host: "c0.example.com", port: 6443 } } : {}) }),
+      cluster({
+        name: `c${i}`,
+        apiServerCidr: `172.30.${i}.0/28`,
+        ...(i === 0 ? { apiServer: { host: "c0.example.com", port: 6443 } } : {}),
+      }),
     );
     const p = platform({
       environment: "prod",
