@@ -23,7 +23,7 @@ import { Observability } from "./observability";
 import { Alerts } from "./alerts";
 import { ShopApp } from "./shop-app";
 import { SubmarinerJoin } from "./submariner";
-import { createObject } from "./k8s";
+import { createObject } from "./create-object";
 import type { BrokerConnection } from "../lib/addons/submariner";
 
 export interface PlatformArgs {

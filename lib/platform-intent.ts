@@ -44,7 +44,7 @@ import { ACME_SOLVER_LABEL, CERT_MANAGER_NAMESPACE } from "./addons/cert-manager
 import { ingressPeer } from "./addons/ingress";
 import { ISTIO_INGRESS_NAMESPACE } from "./addons/istio";
 import { MONITORING_NAMESPACE, jaegerPeer, prometheusPeer, tracingEnabled } from "./addons/observability";
-import type { IntentDocument, IntentEdge, IntentPeer, Protocol } from "./intent/contract";
+import type { IntentDocument, IntentEdge, IntentPeer, L4Protocol } from "@k8s-netplat/contract";
 
 const NS_LABEL = "kubernetes.io/metadata.name";
 /** The NetworkPolicy component label of every policy compiled here. */
@@ -212,7 +212,7 @@ export function platformIntent(
     peers[name] = { kind: "workload", namespace, podLabels: { ...podLabels } };
     return name;
   };
-  const edge = (from: string, to: string, ports: number[], protocol: Protocol = "TCP"): void => {
+  const edge = (from: string, to: string, ports: number[], protocol: L4Protocol = "TCP"): void => {
     for (const port of ports) edges.push({ from, to, port, protocol, origin: "platform" });
   };
 
@@ -438,7 +438,7 @@ export function compilePlatformPolicies(pi: PlatformIntent): K8sObject[] {
   }));
   const pairs = new Map<
     string,
-    { from: string; to: string; ports: Array<{ protocol: Protocol; port: number }> }
+    { from: string; to: string; ports: Array<{ protocol: L4Protocol; port: number }> }
   >();
   for (const e of pi.edges) {
     const key = `${e.from}\u0000${e.to}`;

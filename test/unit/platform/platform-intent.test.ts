@@ -11,7 +11,7 @@ import { K8sObject } from "../../../lib/k8s-object";
 import { ACME_EGRESS_POLICY, complementCidrs } from "../../../lib/platform-intent";
 import { readRawPlatformConfig, stackFile } from "../../../lib/stack-file";
 import { checkIntent } from "../../../policy-pack/reachability/check-intent";
-import { parseIntentDocument, type IntentDocument } from "../../../policy-pack/reachability/intent-document";
+import { parseIntentDocument, type IntentDocument } from "@k8s-netplat/contract";
 
 type Raw = Record<string, unknown> & { clusters: Array<Record<string, unknown>> };
 const raw = (stack: string) => structuredClone(readRawPlatformConfig(stackFile(stack))) as Raw;
