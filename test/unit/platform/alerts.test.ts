@@ -5,7 +5,7 @@
  * sample series is tested under promtool (alerts-promtool.test.ts).
  */
 import { strict as assert } from "assert";
-import { ConfigError, PlatformConfig, parsePlatformConfig } from "../../../lib/config";
+import { PlatformConfig, parsePlatformConfig } from "../../../lib/config";
 import { resolveApp } from "../../../lib/intent";
 import { AlertRule, alertObjects, alertRuleGroups, httpEdges } from "../../../lib/alerts";
 import { GRAFANA_DASHBOARD_LABEL, dashboardObjects } from "../../../lib/dashboards";
@@ -13,6 +13,7 @@ import { ciliumValues } from "../../../lib/addons/cni";
 import { kubePrometheusStackValues } from "../../../lib/addons/observability";
 import { K8sObject } from "../../../lib/k8s-object";
 import { readRawPlatformConfig, stackFile } from "../../../lib/stack-file";
+import { configProblems } from "../../support/config-problems";
 
 type Raw = Record<string, unknown> & {
   observability?: Record<string, unknown>;
@@ -23,15 +24,7 @@ type Dict = Record<string, unknown>;
 const raw = (stack: string): Raw => structuredClone(readRawPlatformConfig(stackFile(stack))) as Raw;
 const parse = (r: Raw): PlatformConfig => parsePlatformConfig(r);
 
-function problems(r: unknown): string[] {
-  try {
-    parsePlatformConfig(r);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = configProblems;
 
 function rules(platform: PlatformConfig, cluster: string): AlertRule[] {
   return alertRuleGroups(platform, resolveApp(platform.app.spec), cluster).flatMap((g) => g.rules);

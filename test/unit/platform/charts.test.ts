@@ -9,8 +9,9 @@ import {
   mirrorVersionWarning,
   mirrorVersionWarnings,
 } from "../../../lib/charts";
-import { ConfigError, parsePlatformConfig } from "../../../lib/config";
+import { parsePlatformConfig } from "../../../lib/config";
 import { readRawPlatformConfig, stackFile } from "../../../lib/stack-file";
+import { configProblems } from "../../support/config-problems";
 
 /** A mirror with a Chart.yaml per given key and version. */
 function mirrorWith(versions: Record<string, string>): string {
@@ -74,15 +75,7 @@ describe("chart sources: charts.mirror", () => {
 
 describe("stack configuration: charts.mirror", () => {
   const dev = () => structuredClone(readRawPlatformConfig(stackFile("dev"))) as Record<string, unknown>;
-  const problems = (raw: unknown): string[] => {
-    try {
-      parsePlatformConfig(raw);
-    } catch (e) {
-      if (e instanceof ConfigError) return e.problems;
-      throw e;
-    }
-    return [];
-  };
+  const problems = configProblems;
 
   it("accepts a mirror directory beside per-key overrides", () => {
     const raw = dev();

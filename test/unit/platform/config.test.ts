@@ -4,23 +4,16 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { ConfigError, parsePlatformConfig } from "../../../lib/config";
+import { parsePlatformConfig } from "../../../lib/config";
 import { STACK_NAMES, loadStackConfig, readRawPlatformConfig, stackFile } from "../../../lib/stack-file";
+import { configProblems } from "../../support/config-problems";
 
 const dev = () =>
   structuredClone(readRawPlatformConfig(stackFile("dev"))) as Record<string, unknown> & {
     clusters: Array<Record<string, unknown>>;
   };
 
-function problems(raw: unknown): string[] {
-  try {
-    parsePlatformConfig(raw);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = configProblems;
 
 describe("stack configuration", () => {
   for (const stack of STACK_NAMES) {

@@ -4,7 +4,7 @@
  * the reachability analyser (the engine of `reachability-matches-intent`) sees them.
  */
 import { strict as assert } from "assert";
-import { ConfigError, parsePlatformConfig } from "../../../lib/config";
+import { parsePlatformConfig } from "../../../lib/config";
 import { clusterPlanObjects, planCluster } from "../../../lib/cluster-plan";
 import { resolveApp } from "../../../lib/intent";
 import { K8sObject } from "../../../lib/k8s-object";
@@ -12,19 +12,12 @@ import { ACME_EGRESS_POLICY, complementCidrs } from "../../../lib/platform-inten
 import { readRawPlatformConfig, stackFile } from "../../../lib/stack-file";
 import { checkIntent } from "../../../policy-pack/reachability/check-intent";
 import { parseIntentDocument, type IntentDocument } from "@k8s-netplat/contract";
+import { configProblems } from "../../support/config-problems";
 
 type Raw = Record<string, unknown> & { clusters: Array<Record<string, unknown>> };
 const raw = (stack: string) => structuredClone(readRawPlatformConfig(stackFile(stack))) as Raw;
 
-function problems(r: unknown): string[] {
-  try {
-    parsePlatformConfig(r);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = configProblems;
 
 function plans(r: Raw) {
   const platform = parsePlatformConfig(r);

@@ -4,7 +4,8 @@
  * version's pods, and that the pack's workload and fault rules see them.
  */
 import { strict as assert } from "assert";
-import { ConfigError, PlatformConfig, parsePlatformConfig } from "../../../lib/config";
+import { PlatformConfig, parsePlatformConfig } from "../../../lib/config";
+import { configProblems } from "../../support/config-problems";
 import { readRawPlatformConfig, stackFile } from "../../../lib/stack-file";
 import { K8sObject } from "../../../lib/k8s-object";
 import { NAME_LABEL, resolveApp } from "../../../lib/intent";
@@ -19,15 +20,7 @@ type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
 
 const raw = (stack: string): Raw => structuredClone(readRawPlatformConfig(stackFile(stack))) as Raw;
 
-function problems(c: unknown): string[] {
-  try {
-    parsePlatformConfig(c);
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems;
-    throw e;
-  }
-  return [];
-}
+const problems = configProblems;
 
 function objectsOf(c: PlatformConfig, cluster = c.clusters[0].name): K8sObject[] {
   return clusterPlanObjects(planCluster(c, resolveApp(c.app.spec), cluster));
