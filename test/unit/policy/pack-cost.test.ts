@@ -15,9 +15,25 @@ import { fixtureManifests, runRule, toResources, wrapProps } from "./harness";
 
 const stackRules = POLICIES.filter((p) => "validateStack" in p);
 
+/**
+ * The secure fixture with a marker no other test used: the pack caches the last stack
+ * view by content, so a suite that judged the plain fixture before would be served from
+ * that cache here and no build would be counted.
+ */
+let runs = 0;
+function freshSecureFixture(): ReturnType<typeof toResources> {
+  const manifests = structuredClone(fixtureManifests("secure"));
+  const m = manifests[0];
+  m.metadata = {
+    ...m.metadata,
+    annotations: { ...m.metadata?.annotations, "test.netplat.dev/run": `pack-cost-${++runs}` },
+  };
+  return toResources(manifests);
+}
+
 describe("policy pack cost", () => {
   it("builds the stack view once for every stack rule of one analysis, though each gets its own copy of the resources", () => {
-    const resources = toResources(fixtureManifests("secure"));
+    const resources = freshSecureFixture();
     // runPack hands each stack rule the same array; the policy runtime deserialises a
     // fresh copy per rule, as a copy per run does here.
     const config = Object.fromEntries(stackRules.map((p) => [p.name, "mandatory" as const]));
@@ -27,7 +43,7 @@ describe("policy pack cost", () => {
   }).timeout(60_000);
 
   it("builds a new view when any resource changed, so a rule never judges a stale stack", () => {
-    const resources = toResources(fixtureManifests("secure"));
+    const resources = freshSecureFixture();
     const name = "kubernetes-workload-networkpolicy-coverage";
     assert.deepStrictEqual(runRule(name, resources), []);
     const changed = structuredClone(resources);
