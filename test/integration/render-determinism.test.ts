@@ -17,8 +17,7 @@ import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { holdsPlaceholder } from "../../lib/render-secrets";
 import { PLACEHOLDER_SECRETS, REPO, policyPackArgs, prepareWorkspace } from "../../scripts/lib/workspace";
-
-const MIRROR = process.env.NETPLAT_PREPARED_MIRROR ?? path.join(REPO, ".toolchain", "charts");
+import { preparedChartMirror } from "../support/charts";
 
 interface Render {
   dir: string;
@@ -28,11 +27,8 @@ interface Render {
 }
 
 function render(stack: string): Render {
-  if (!fs.existsSync(path.join(MIRROR, "cilium", "Chart.yaml"))) {
-    throw new Error(
-      `no prepared chart mirror at ${MIRROR}: run npm run charts:mirror -- --out ${MIRROR} --from ../shared/charts`,
-    );
-  }
+  // The shared mirror, prepared once per test process (as the other suites take it).
+  const MIRROR = preparedChartMirror();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `netplat-render-${stack}-`));
   const ws = prepareWorkspace({ stack, root, fixtureCharts: false, chartMirror: MIRROR });
   const r = ws.pulumi(["up", "--yes", "--stack", stack, ...policyPackArgs(stack)], 1_800_000);
