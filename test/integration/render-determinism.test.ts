@@ -102,7 +102,9 @@ describe("render mode with the real charts", () => {
                 "DaemonSet/cilium",
                 "Deployment/istiod-1-27",
                 "Deployment/kps-grafana",
-                "Job/hubble-generate-certs",
+                // The CronJob only: the v4 Chart renders with Helm hooks disabled, so the chart's
+                // post-install certgen Job is never created (README, known limitations).
+                "CronJob/hubble-generate-certs",
               ]
             : ["Deployment/tigera-operator", "Deployment/istiod-1-27"];
         for (const e of expected) assert.ok(k.has(e), `${e} rendered`);
