@@ -14,7 +14,14 @@ import {
   istiodValues,
   meshPeerAuthentication,
 } from "../lib/addons/istio";
+import {
+  ISTIO_EGRESS_NAMESPACE,
+  egressAccessLogging,
+  egressGatewayOn,
+  istioEgressGatewayValues,
+} from "../lib/addons/istio-egress";
 import { installChart } from "./helm";
+import { createObject } from "./create-object";
 
 export interface IstioArgs {
   cluster: ClusterConfig;
@@ -33,6 +40,8 @@ export class Istio extends pulumi.ComponentResource {
   public readonly peerAuthentication: k8s.apiextensions.CustomResource;
   /** The ingress gateway chart, when `istio.ingressGateway`. */
   public readonly gateway?: k8s.helm.v4.Chart;
+  /** The egress gateway chart, when the egress gateway is on (lib/egress-config.ts). */
+  public readonly egressGateway?: k8s.helm.v4.Chart;
 
   constructor(name: string, args: IstioArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-netplat:mesh:Istio", name, {}, opts);
@@ -90,10 +99,37 @@ export class Istio extends pulumi.ComponentResource {
       );
     }
 
+    if (egressGatewayOn(platform)) this.egressGateway = this.installEgressGateway(name, platform);
+
     this.registerOutputs({
       revision: this.revision,
       rootNamespace: this.rootNamespace,
       injectionLabels: this.injectionLabels,
     });
+  }
+
+  /**
+   * The egress gateway in its own namespace (the gateway chart again, as a second release),
+   * and its access log. Its pod is built by istiod's injector, so istiod comes first; the
+   * Telemetry resource needs Istio's CRDs and its namespace.
+   */
+  private installEgressGateway(name: string, platform: PlatformConfig): k8s.helm.v4.Chart {
+    const ns = new k8s.core.v1.Namespace(
+      `${name}-egress-ns`,
+      { metadata: { name: ISTIO_EGRESS_NAMESPACE, labels: this.injectionLabels } },
+      { parent: this },
+    );
+    const chart = installChart(
+      `${name}-egress-gateway`,
+      {
+        key: "istioGateway",
+        namespace: ISTIO_EGRESS_NAMESPACE,
+        values: istioEgressGatewayValues(platform),
+        platform,
+      },
+      { parent: this, dependsOn: [ns, this.istiod] },
+    );
+    createObject(name, egressAccessLogging(), { parent: this, dependsOn: [ns, this.istiod] });
+    return chart;
   }
 }

@@ -72,6 +72,14 @@ export class ShopApp extends pulumi.ComponentResource {
         dependsOn: [...allNamespaces, ...(args.mesh && t.kind !== "Service" ? [args.mesh] : [])],
       });
     }
+    // ServiceEntries and the egress gateway's routing: Istio's CRDs, and the egress namespace
+    // (the Istio component creates it with the gateway).
+    for (const x of plan.egress ?? []) {
+      createObject(prefix, x, {
+        parent: this,
+        dependsOn: [...allNamespaces, ...(args.mesh ? [args.mesh] : [])],
+      });
+    }
     this.services = plan.services.map((s) => {
       const ns = s.options.namespace;
       const dependsOn = [namespaces.get(ns)!, ...(guards.get(ns) ?? []), ...(args.mesh ? [args.mesh] : [])];

@@ -7,11 +7,14 @@
  *     talking only to the API server) has no USER, so it would run as root;
  *   - submarinerOperator: the `Submariner` resource names the Secrets holding the broker
  *     token and the IPsec PSK instead of holding them (lib/addons/submariner.ts);
+ *   - istioGateway: the egress gateway's proxy gets a liveness probe (the chart has a value
+ *     for the readiness probe only; lib/addons/istio-egress.ts);
  *   - every chart: objects as the API server stores them (lib/server-form.ts).
  */
 import { ChartKey } from "./charts";
 import { submarinerWithSecretRefs } from "./addons/submariner";
 import { asServerStores } from "./server-form";
+import { EGRESS_GATEWAY_LIVENESS_PROBE, ISTIO_EGRESS_GATEWAY_NAME } from "./addons/istio-egress";
 
 type Props = Record<string, unknown>;
 type Rewrite = (type: string, props: Props) => Props | undefined;
@@ -62,8 +65,34 @@ export function certgenNonRoot(type: string, props: Props): Props | undefined {
   return undefined;
 }
 
+/** The egress gateway's Deployment with a liveness probe on its proxy container. */
+export function egressGatewayLiveness(type: string, props: Props): Props | undefined {
+  const name = (props.metadata as { name?: string } | undefined)?.name;
+  if (type !== "kubernetes:apps/v1:Deployment" || name !== ISTIO_EGRESS_GATEWAY_NAME) return undefined;
+  const spec = props.spec as { template: { spec: { containers?: Array<Props & { name?: string }> } } };
+  const pod = spec.template.spec;
+  return {
+    ...props,
+    spec: {
+      ...spec,
+      template: {
+        ...spec.template,
+        spec: {
+          ...pod,
+          containers: (pod.containers ?? []).map((c) =>
+            c.name === "istio-proxy"
+              ? { ...c, livenessProbe: structuredClone(EGRESS_GATEWAY_LIVENESS_PROBE) }
+              : c,
+          ),
+        },
+      },
+    },
+  };
+}
+
 const BY_CHART: Partial<Record<ChartKey, Rewrite>> = {
   cilium: certgenNonRoot,
+  istioGateway: egressGatewayLiveness,
   submarinerOperator: submarinerWithSecretRefs,
 };
 

@@ -14,12 +14,14 @@ import {
   namespaceOf,
 } from "./intent";
 import { K8sObject } from "./k8s-object";
+import type { ExternalSpec } from "./app-spec";
 import { clusterView, exportedServices } from "./placement";
 import { ShopPlan, planShopApp } from "./shop-app-plan";
 import { compileTraffic, serviceObjects, weightEdgeRoutes } from "./traffic";
 import { ACME_SOLVER_LABEL, clusterIssuerName } from "./addons/cert-manager";
 import { appIngress, ingressPeer } from "./addons/ingress";
 import { injectionLabels } from "./addons/istio";
+import { egressGatewayOn, egressGatewayPeer, egressRouting } from "./addons/istio-egress";
 import { jaegerPeer, prometheusPeer, tracingEnabled } from "./addons/observability";
 import { globalCidrFor, serviceExport } from "./addons/submariner";
 import { compilePlatformPolicies, platformIntent, withPlatformIntent } from "./platform-intent";
@@ -50,7 +52,17 @@ export function policyOptions(platform: PlatformConfig): PolicyOptions {
     prometheus:
       platform.observability.enabled && platform.observability.prometheus ? prometheusPeer() : undefined,
     tracing: tracingEnabled(platform) ? jaegerPeer() : undefined,
+    egressGateway: egressGatewayOn(platform) ? egressGatewayPeer() : undefined,
   };
+}
+
+/** The external hosts some service on this cluster calls, in declaration order. */
+export function calledExternals(app: ResolvedApp, view: ClusterView): ExternalSpec[] {
+  return app.spec.externals.filter((x) =>
+    app.edges.some(
+      (e) => e.destination.name === x.name && e.source.kind === "service" && view.local.has(e.source.name),
+    ),
+  );
 }
 
 export function planCluster(platform: PlatformConfig, app: ResolvedApp, clusterName: string): ClusterPlan {
@@ -74,6 +86,7 @@ export function planCluster(platform: PlatformConfig, app: ResolvedApp, clusterN
     shop.intent = intentConfigMap(withPlatformIntent(intentDocument(app, policy, view), platformFlows));
   }
   shop.traffic = compileTraffic(app, view, platform.app.traffic);
+  shop.egress = egressRouting(platform, calledExternals(app, view));
   const front = app.edges.find((e) => e.source.kind === "ingress-controller");
   const edgeObjects =
     front && front.destination.kind === "service" && view.local.has(front.destination.name)
@@ -110,6 +123,7 @@ export function clusterPlanObjects(p: ClusterPlan): K8sObject[] {
     ...p.shop.authorizationPolicies,
     p.shop.intent,
     ...(p.shop.traffic ?? []),
+    ...(p.shop.egress ?? []),
     ...p.shop.services.flatMap((s) => serviceObjects(s.spec, s.options)),
     ...p.shop.externalNames,
     ...p.ingressObjects,

@@ -13,6 +13,7 @@ import { resolveApp } from "./intent";
 import { alertsSchema } from "./alerts-config";
 import { platformPolicyProblems } from "./platform-policy-config";
 import { trafficProblems, trafficSchema, withVersions } from "./traffic";
+import { OUTBOUND_TRAFFIC_POLICIES, egressGatewayOn, egressProblems } from "./egress-config";
 
 export const CONFIG_NAMESPACE = "k8s-netplat";
 export const CONFIG_KEY = "platform";
@@ -55,6 +56,7 @@ export const ADDON_NAMESPACES = {
   certManager: "cert-manager",
   monitoring: "monitoring",
   istioIngress: "istio-ingress",
+  istioEgress: "istio-egress",
   submarinerOperator: "submariner-operator",
   submarinerBroker: "submariner-k8s-broker",
   cni: { calico: "tigera-operator", cilium: "kube-system", flannel: "kube-flannel" },
@@ -135,6 +137,8 @@ const appSchema = z
     services: z.record(dnsLabel, serviceOverrideSchema).default({}),
     /** Address ranges of the external SaaS hosts, by external name. */
     externalCidrs: z.record(dnsLabel, z.array(cidr).min(1)).default({}),
+    /** Host names of the external SaaS, by external name (what the ServiceEntry and SNI name). */
+    externalHosts: z.record(dnsLabel, z.string().min(1)).default({}),
     /** Replaces the built-in traffic intent; `source -> destination:port[/protocol]`. */
     edges: z.array(z.string()).optional(),
     /** Per-service versions, weights, timeout, retries and faults (lib/traffic.ts). */
@@ -185,6 +189,14 @@ export const platformSchema = z
         ingressGateway: z.boolean().default(false),
         rootNamespace: dnsLabel.default("istio-system"),
         trustDomain: z.string().min(1).default("cluster.local"),
+        /**
+         * What sidecars do with a host no ServiceEntry or Service names: REGISTRY_ONLY blocks
+         * it, ALLOW_ANY passes it through. Default: REGISTRY_ONLY in prod, ALLOW_ANY in dev
+         * (lib/egress-config.ts).
+         */
+        outboundTrafficPolicy: z.enum(OUTBOUND_TRAFFIC_POLICIES).optional(),
+        /** The app's external hosts leave through an Istio egress gateway; default: on in prod. */
+        egressGateway: z.boolean().optional(),
       })
       .strict()
       .prefault({}),
@@ -283,7 +295,11 @@ function effectiveApp(app: Parsed["app"]): AppSpec {
     services: SHOP_APP.services.map((s) =>
       withVersions({ ...s, ...app.services[s.name] }, app.traffic[s.name]),
     ),
-    externals: SHOP_APP.externals.map((e) => ({ ...e, cidrs: app.externalCidrs[e.name] ?? e.cidrs })),
+    externals: SHOP_APP.externals.map((e) => ({
+      ...e,
+      host: app.externalHosts[e.name] ?? e.host,
+      cidrs: app.externalCidrs[e.name] ?? e.cidrs,
+    })),
     edges: app.edges ?? SHOP_APP.edges,
   };
 }
@@ -342,6 +358,8 @@ function namespaceUses(c: Parsed): NamespaceUse[] {
     });
     if (c.istio.ingressGateway)
       uses.push({ namespace: ADDON_NAMESPACES.istioIngress, owner: "the Istio ingress gateway" });
+    if (egressGatewayOn(c))
+      uses.push({ namespace: ADDON_NAMESPACES.istioEgress, owner: "the Istio egress gateway" });
   }
   if (c.observability.enabled) uses.push({ namespace: ADDON_NAMESPACES.monitoring, owner: "observability" });
   for (const k of new Set(c.clusters.map((x) => x.cni))) {
@@ -428,6 +446,7 @@ function semanticProblems(c: Parsed, app: AppSpec, raw: unknown): string[] {
     ...namespaceCollisions(c),
     ...ineffectiveKeys(c, raw),
     ...platformPolicyProblems(c),
+    ...egressProblems(c, app, raw),
   ];
   const names = c.clusters.map((k) => k.name);
   names.forEach((n, i) => {
@@ -443,11 +462,13 @@ function semanticProblems(c: Parsed, app: AppSpec, raw: unknown): string[] {
     }
   }
   const externalNames = new Set(app.externals.map((e) => e.name));
-  for (const name of Object.keys(c.app.externalCidrs)) {
-    if (!externalNames.has(name)) {
-      problems.push(
-        `${CONFIG_KEY}.app.externalCidrs.${name}: no such external (accepted: ${[...externalNames].join(", ")})`,
-      );
+  for (const key of ["externalCidrs", "externalHosts"] as const) {
+    for (const name of Object.keys(c.app[key])) {
+      if (!externalNames.has(name)) {
+        problems.push(
+          `${CONFIG_KEY}.app.${key}.${name}: no such external (accepted: ${[...externalNames].join(", ")})`,
+        );
+      }
     }
   }
   c.clusters.forEach((k, i) => {

@@ -1,6 +1,7 @@
 /**
  * Zero trust for the platform's own namespaces (cert-manager, Istio's root namespace,
- * monitoring, the ingress controller's namespace, istio-ingress for Istio's gateway): a default-deny per namespace plus
+ * monitoring, the ingress controller's namespace, istio-ingress for Istio's gateway,
+ * istio-egress for the egress gateway): a default-deny per namespace plus
  * exactly the flows each add-on needs, declared once as intent edges and compiled to
  * NetworkPolicies the same way as the app's (lib/intent.ts): every edge yields the
  * source's egress and the destination's ingress, each on the edge's ports, on the side(s)
@@ -23,6 +24,10 @@
  *   network, where NetworkPolicy does not select them);
  * - cert-manager's controller to ACME servers on the internet (443, and 80 for its
  *   HTTP-01 self-check), never to private or cluster ranges;
+ * - the egress gateway from the app's callers of external hosts on 443, to those hosts'
+ *   ranges on their ports, to istiod like every sidecar;
+ * - the egress gateway (when on) from the app's callers of external hosts on 443, to those
+ *   hosts' ranges on their ports, to istiod like every sidecar;
  * - the Jaeger collector (OTLP 4317) from every sidecar; Grafana to Prometheus and
  *   Alertmanager; Kiali to Prometheus, Grafana, Jaeger's query gRPC and istiod.
  * Kubelet probes need nothing: traffic from a pod's own node is always allowed.
@@ -43,6 +48,7 @@ import { K8sObject, platformLabels } from "./k8s-object";
 import { ACME_SOLVER_LABEL, CERT_MANAGER_NAMESPACE } from "./addons/cert-manager";
 import { ingressPeer } from "./addons/ingress";
 import { ISTIO_INGRESS_NAMESPACE } from "./addons/istio";
+import { egressGatewayOn, egressGatewayPeer } from "./addons/istio-egress";
 import { MONITORING_NAMESPACE, jaegerPeer, prometheusPeer, tracingEnabled } from "./addons/observability";
 import type { IntentDocument, IntentEdge, IntentPeer, L4Protocol } from "@k8s-netplat/contract";
 
@@ -205,6 +211,8 @@ export function platformIntent(
   if (mesh) namespaces.add(istioNs);
   if (obs) namespaces.add(MONITORING_NAMESPACE);
   if (mesh && platform.istio.ingressGateway) namespaces.add(ISTIO_INGRESS_NAMESPACE);
+  const egressGw = egressGatewayOn(platform) ? egressGatewayPeer() : undefined;
+  if (egressGw) namespaces.add(egressGw.namespace);
 
   const peers: Record<string, Peer> = {};
   const edges: IntentEdge[] = [];
@@ -335,6 +343,26 @@ export function platformIntent(
     );
     edge(internet, gw, [80, 443, ADDON_PORTS.gatewayStatus]);
     sidecars.push(gw);
+  }
+  // Istio's egress gateway: the app's callers reach it on its TLS port, and it alone
+  // reaches the external hosts' ranges, on their ports (lib/addons/istio-egress.ts).
+  if (egressGw) {
+    const gw = workload(egressGw.name, egressGw.namespace, egressGw.podLabels);
+    sidecars.push(gw);
+    for (const e of app.edges) {
+      const src = e.source;
+      const dst = e.destination;
+      if (src.kind !== "service" || dst.kind !== "external" || !view.local.has(src.name)) continue;
+      workload(src.name, src.namespace, { [NAME_LABEL]: src.name });
+      edge(src.name, gw, [egressGw.port], e.protocol);
+      peers[dst.name] = {
+        kind: "external",
+        host: dst.host,
+        cidrs: [...dst.cidrs],
+        ipBlocks: dst.cidrs.map((cidr) => ({ cidr })),
+      };
+      edge(gw, dst.name, [dst.port], e.protocol);
+    }
   }
   if (mesh) {
     const istiod = workload("istiod", istioNs, ISTIOD_LABELS);

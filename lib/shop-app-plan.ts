@@ -28,6 +28,8 @@ export interface ShopPlan {
   intent: K8sObject;
   /** DestinationRules, VirtualServices, per-version Services (lib/traffic.ts); set by planCluster. */
   traffic?: K8sObject[];
+  /** ServiceEntries and the egress gateway's routing (lib/addons/istio-egress.ts); set by planCluster. */
+  egress?: K8sObject[];
 }
 
 export interface ShopPlanOptions {

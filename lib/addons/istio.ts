@@ -7,6 +7,7 @@ import { ClusterConfig, PlatformConfig } from "../config";
 import { K8sObject, platformLabels } from "../k8s-object";
 import { JAEGER_OTLP, tracingEnabled } from "./observability";
 import { HA_REPLICAS, isProd, resources } from "./production";
+import { outboundTrafficMeshConfig } from "./istio-egress";
 
 export const ISTIO_INGRESS_NAMESPACE = "istio-ingress";
 /** Fixed name of the gateway Deployment/Service (the gateway chart's `name`), whatever the release name. */
@@ -47,6 +48,8 @@ export function istiodValues(cluster: ClusterConfig, platform: PlatformConfig): 
     // Apps start only once their sidecar is ready, so their first outbound calls are not refused.
     defaultConfig: { holdApplicationUntilProxyStarts: true },
     enablePrometheusMerge: true,
+    // outboundTrafficPolicy (egress by name, ./istio-egress.ts).
+    ...outboundTrafficMeshConfig(platform),
   };
   if (tracingEnabled(platform)) {
     meshConfig.extensionProviders = [{ name: "jaeger", opentelemetry: JAEGER_OTLP }];

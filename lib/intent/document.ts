@@ -56,7 +56,15 @@ export function intentDocument(
   for (const e of app.edges) {
     const srcLocal = e.source.kind !== "service" || view.local.has(e.source.name);
     const dstLocal = e.destination.kind !== "service" || view.local.has(e.destination.name);
-    if (srcLocal && dstLocal) {
+    if (srcLocal && e.destination.kind === "external" && opts.egressGateway) {
+      // The caller reaches the egress gateway; the gateway -> host flow is the platform's.
+      const gw = opts.egressGateway;
+      peers[gw.name] = { kind: "workload", namespace: gw.namespace, podLabels: { ...gw.podLabels } };
+      const dup = edges.some(
+        (x) => x.from === e.from && x.to === gw.name && x.port === gw.port && x.protocol === e.protocol,
+      );
+      if (!dup) edges.push({ from: e.from, to: gw.name, port: gw.port, protocol: e.protocol, origin: "app" });
+    } else if (srcLocal && dstLocal) {
       edges.push({ from: e.from, to: e.to, port: e.podPort, protocol: e.protocol, origin: "app" });
     } else if (srcLocal && e.source.kind === "service") {
       const to = remotePeer(e.to, "service");

@@ -172,6 +172,11 @@ export function compileNetworkPolicies(
           to = view.remoteServiceCidrs(dst.name).map((cidr) => ({ ipBlock: { cidr } }));
           egressPort = { protocol: e.protocol, port: e.port };
         }
+      } else if (dst.kind === "external" && opts.egressGateway) {
+        // Through the egress gateway: only it reaches the host's ranges (lib/platform-intent.ts).
+        const gw = opts.egressGateway;
+        to = [podPeer(gw.namespace, gw.podLabels)];
+        egressPort = { protocol: e.protocol, port: gw.port };
       } else if (dst.kind === "external") {
         to = dst.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
       }

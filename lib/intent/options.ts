@@ -24,8 +24,24 @@ export interface PolicyOptions {
    * which default-deny would hide from the ingress controller.
    */
   acmeSolver?: { podLabels: Record<string, string>; port: number };
+  /**
+   * Istio's egress gateway: app pods reach external hosts only through it (on its pod port),
+   * and the gateway alone reaches the hosts' ranges (lib/platform-intent.ts). Without it,
+   * the callers reach the ranges directly (an ipBlock).
+   */
+  egressGateway?: EgressGatewayPeer;
   /** Where cluster DNS runs; CoreDNS keeps the kube-dns label for compatibility. */
   dns?: { namespace: string; podLabels: Record<string, string> };
+}
+
+/** The egress gateway's pods, as the intent names them. */
+export interface EgressGatewayPeer {
+  /** The intent document's peer name. */
+  name: string;
+  namespace: string;
+  podLabels: Record<string, string>;
+  /** The pod port the gateway takes TLS on. */
+  port: number;
 }
 
 /** Cluster DNS when `dns` is not given; CoreDNS keeps the kube-dns label for compatibility. */
