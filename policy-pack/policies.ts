@@ -5,6 +5,7 @@
  */
 import type { PackPolicy } from "./lib/rule";
 import { clusterIssuerAcmeProduction } from "./rules/certmanager-clusterissuer-acme-production";
+import { meshRegistryOnly } from "./rules/istio-mesh-registry-only";
 import { meshStrictMtls } from "./rules/istio-mesh-strict-mtls";
 import { peerAuthenticationStrict } from "./rules/istio-peerauthentication-strict";
 import { virtualServiceNoFault } from "./rules/istio-virtualservice-no-fault";
@@ -100,6 +101,7 @@ const RULES: PackPolicy[] = [
   deploymentHa,
   namespaceDefaultDeny,
   meshStrictMtls,
+  meshRegistryOnly,
   networkPolicyEnforcedByCni,
   kubeProxyModeScale,
   workloadNetworkPolicyCoverage,

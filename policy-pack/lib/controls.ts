@@ -84,6 +84,8 @@ export const RULE_CONTROLS: Readonly<Record<string, RuleControls>> = {
   "kubernetes-ingress-ssl-redirect": { nsaCisa: ["encryption"] },
   "istio-mesh-strict-mtls": { nsaCisa: ["encryption"] },
   "istio-peerauthentication-strict": { nsaCisa: ["encryption"] },
+  // Egress by name: nothing leaves the mesh to a host its registry does not name.
+  "istio-mesh-registry-only": { nsaCisa: ["network-policies"] },
   // A controller that gets no more security fixes.
   "kubernetes-ingress-retired-ingress-nginx": { nsaCisa: ["upgrading"] },
 };

@@ -77,6 +77,10 @@ export const CHART_LIMITS: ReadonlyMap<string, string> = new Map([
   ],
   ["kubernetes-pod-probes istio-system/istiod-1-27", "the istiod chart has a readinessProbe only"],
   [
+    "kubernetes-pod-image-pinned istio-egress/istio-egressgateway",
+    "the gateway chart writes image: auto, which istiod's injector replaces with its revision's proxy image at admission (pinned by the istiod chart); the chart has no image value",
+  ],
+  [
     "kubernetes-pod-probes monitoring/kps-grafana",
     "Grafana's dashboard and datasource sidecars have no probes in the chart",
   ],

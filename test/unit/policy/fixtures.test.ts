@@ -55,6 +55,7 @@ const EXPECTED: Array<[string, string]> = [
   ["kubernetes-namespace-default-deny", "Deployment legacy-web"],
   ["kubernetes-namespace-default-deny", "CronJob shop/report"],
   ["istio-mesh-strict-mtls", "ConfigMap kube-system/netplat-platform"],
+  ["istio-mesh-registry-only", "ConfigMap istio-system/istio"],
   ["kubernetes-networkpolicy-enforced-by-cni", "ConfigMap kube-system/netplat-platform"],
   ["kubernetes-kube-proxy-mode-scale", "ConfigMap kube-system/netplat-platform"],
   ["kubernetes-workload-networkpolicy-coverage", "Deployment legacy-web"],

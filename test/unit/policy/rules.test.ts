@@ -30,6 +30,17 @@ const netpol = (ms: K8sManifest[], name: string) =>
     egress?: Array<{ to?: unknown[]; ports?: Array<Record<string, unknown>> }>;
   };
 
+const meshConfigMap = (ms: K8sManifest[]) => find(ms, "ConfigMap", "istio-1-27");
+/** An istiod Helm chart resource (as the engine shows it), its meshConfig setting `mode`. */
+const istiodChart = ({ mode }: { mode: string }): K8sManifest =>
+  ({
+    apiVersion: "helm.sh/v4",
+    kind: "Chart",
+    metadata: { name: "istiod", namespace: "istio-system" },
+    chart: "oci://registry.example/istio/istiod",
+    values: { meshConfig: { outboundTrafficPolicy: { mode } } },
+  }) as unknown as K8sManifest;
+
 const virtualService = (http: Array<Record<string, unknown>>): K8sManifest => ({
   apiVersion: "networking.istio.io/v1",
   kind: "VirtualService",
@@ -485,6 +496,63 @@ const CASES: Cases = {
           profile(ms).istio = "false";
           return without("PeerAuthentication", "default")(ms);
         },
+        expect: "",
+      },
+    ],
+  },
+  "istio-mesh-registry-only": {
+    violating: [
+      {
+        mutate: (ms) =>
+          void (meshConfigMap(ms).data = { mesh: "outboundTrafficPolicy:\n  mode: ALLOW_ANY\n" }),
+        expect:
+          'the mesh config of cluster "prod-1" has outboundTrafficPolicy.mode ALLOW_ANY, not REGISTRY_ONLY',
+        on: "ConfigMap istio-system/istio-1-27",
+      },
+      {
+        // Unset is Istio's default, ALLOW_ANY.
+        mutate: (ms) => void (meshConfigMap(ms).data = { mesh: "trustDomain: cluster.local\n" }),
+        expect: "outboundTrafficPolicy.mode unset (Istio's default, ALLOW_ANY)",
+      },
+      {
+        mutate: (ms) => void (meshConfigMap(ms).data = { mesh: "outboundTrafficPolicy: [unclosed\n" }),
+        expect: "its mesh config is not valid YAML",
+      },
+      {
+        // No mesh ConfigMap: the istiod chart's values are judged instead.
+        mutate: (ms) => [...without("ConfigMap", "istio-1-27")(ms), istiodChart({ mode: "ALLOW_ANY" })],
+        expect: "the istiod chart's meshConfig has outboundTrafficPolicy.mode ALLOW_ANY",
+      },
+      {
+        mutate: without("ConfigMap", "istio-1-27"),
+        expect: 'Istio is installed in cluster "prod-1" but no mesh config',
+        on: "ConfigMap kube-system/netplat-platform",
+      },
+    ],
+    compliant: [
+      {
+        mutate: (ms) => [...without("ConfigMap", "istio-1-27")(ms), istiodChart({ mode: "REGISTRY_ONLY" })],
+        expect: "",
+      },
+      {
+        // No Istio, nothing to judge.
+        mutate: (ms) => {
+          profile(ms).istio = "false";
+          return without("ConfigMap", "istio-1-27")(ms);
+        },
+        expect: "",
+      },
+      {
+        // A ConfigMap of another name in the root namespace is not istiod's mesh config.
+        mutate: (ms) => [
+          ...ms,
+          {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "istio-ca-root-cert", namespace: "istio-system" },
+            data: { "root-cert.pem": "x" },
+          },
+        ],
         expect: "",
       },
     ],
