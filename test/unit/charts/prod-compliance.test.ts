@@ -40,8 +40,8 @@ const NAMESPACE_LIST_RULES = [
   "kubernetes-workload-networkpolicy-coverage",
 ];
 
-/** The add-on namespaces of prod and multi-cluster, each zero-trust by lib/platform-intent.ts. */
-const PLATFORM_NAMESPACES = ["cert-manager", "istio-system", "monitoring", "nginx-ingress"];
+/** The add-on namespaces of prod and multi-cluster (the egress gateway's too), each zero-trust by lib/platform-intent.ts. */
+const PLATFORM_NAMESPACES = ["cert-manager", "istio-egress", "istio-system", "monitoring", "nginx-ingress"];
 
 /** Exempt from the namespace rules by design: system, CNI and Submariner namespaces. */
 const SYSTEM_NAMESPACES = [

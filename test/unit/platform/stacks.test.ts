@@ -146,9 +146,16 @@ describe("stack prod (under mocks)", () => {
         .map((d) => d.metadata.namespace)
         .sort();
     assert.deepEqual(of("traffic-intent"), ["shop", "shop-payments"]);
-    // The add-ons' namespaces are zero-trust in prod too (lib/platform-intent.ts).
-    assert.deepEqual(of("platform-intent"), ["cert-manager", "istio-system", "monitoring", "nginx-ingress"]);
-    assert.equal(denies.length, 6);
+    // The add-ons' namespaces are zero-trust in prod too (lib/platform-intent.ts), the egress
+    // gateway's included.
+    assert.deepEqual(of("platform-intent"), [
+      "cert-manager",
+      "istio-egress",
+      "istio-system",
+      "monitoring",
+      "nginx-ingress",
+    ]);
+    assert.equal(denies.length, 7);
     assert.equal(
       ofKind(r, "Deployment").find((d) => d.metadata.name === "payment")?.metadata.namespace,
       "shop-payments",
