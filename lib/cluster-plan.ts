@@ -21,7 +21,7 @@ import { compileTraffic, serviceObjects, weightEdgeRoutes } from "./traffic";
 import { ACME_SOLVER_LABEL, clusterIssuerName } from "./addons/cert-manager";
 import { appIngress, ingressPeer } from "./addons/ingress";
 import { injectionLabels } from "./addons/istio";
-import { egressGatewayOn, egressGatewayPeer, egressRouting } from "./addons/istio-egress";
+import { type EgressCaller, egressGatewayOn, egressGatewayPeer, egressRouting } from "./addons/istio-egress";
 import { jaegerPeer, prometheusPeer, tracingEnabled } from "./addons/observability";
 import { globalCidrFor, serviceExport } from "./addons/submariner";
 import { compilePlatformPolicies, platformIntent, withPlatformIntent } from "./platform-intent";
@@ -65,6 +65,15 @@ export function calledExternals(app: ResolvedApp, view: ClusterView): ExternalSp
   );
 }
 
+/** The services on this cluster that call an external host, with their identity. */
+export function egressCallers(app: ResolvedApp, view: ClusterView): EgressCaller[] {
+  return app.edges.flatMap((e) =>
+    e.source.kind === "service" && e.destination.kind === "external" && view.local.has(e.source.name)
+      ? [{ external: e.destination.name, namespace: e.source.namespace, serviceAccount: e.source.name }]
+      : [],
+  );
+}
+
 export function planCluster(platform: PlatformConfig, app: ResolvedApp, clusterName: string): ClusterPlan {
   const view = clusterView(platform, app, clusterName, (c) =>
     globalCidrFor(
@@ -86,7 +95,7 @@ export function planCluster(platform: PlatformConfig, app: ResolvedApp, clusterN
     shop.intent = intentConfigMap(withPlatformIntent(intentDocument(app, policy, view), platformFlows));
   }
   shop.traffic = compileTraffic(app, view, platform.app.traffic);
-  shop.egress = egressRouting(platform, calledExternals(app, view));
+  shop.egress = egressRouting(platform, calledExternals(app, view), egressCallers(app, view));
   const front = app.edges.find((e) => e.source.kind === "ingress-controller");
   const edgeObjects =
     front && front.destination.kind === "service" && view.local.has(front.destination.name)

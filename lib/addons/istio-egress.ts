@@ -19,6 +19,7 @@ import { K8sObject, platformLabels } from "../k8s-object";
 import { egressGatewayOn, externalsByName, outboundTrafficPolicy } from "../egress-config";
 import { HA_REPLICAS, isProd } from "./production";
 import type { EgressGatewayPeer } from "../intent/options";
+import { principal } from "../intent/authorization-policies";
 
 export { egressGatewayOn, externalsByName, outboundTrafficPolicy } from "../egress-config";
 
@@ -119,6 +120,54 @@ export function egressAccessLogging(): K8sObject {
   };
 }
 
+/** A service that calls an external host, as the egress gateway's AuthorizationPolicy names it. */
+export interface EgressCaller {
+  /** The external's name (ExternalSpec.name). */
+  external: string;
+  namespace: string;
+  /** Its ServiceAccount (the app's: the service's name). */
+  serviceAccount: string;
+}
+
+/**
+ * Who may leave through the gateway: an ALLOW per external host, for the SPIFFE principals
+ * of the services that call it (the gateway terminates the mesh's mTLS, so it knows the
+ * caller) and the host as the connection's SNI. Any other caller or host is denied, even
+ * from a pod the NetworkPolicies would let through (dev, without platform policies).
+ */
+export function egressAuthorization(
+  platform: PlatformConfig,
+  externals: ExternalSpec[],
+  callers: EgressCaller[],
+): K8sObject {
+  const td = platform.istio.trustDomain;
+  const rules = externals
+    .map((x) => ({
+      x,
+      principals: callers
+        .filter((c) => c.external === x.name)
+        .map((c) => principal(td, c.namespace, c.serviceAccount))
+        .sort(),
+    }))
+    .filter((r) => r.principals.length > 0)
+    .map(({ x, principals }) => ({
+      from: [{ source: { principals } }],
+      to: [{ operation: { ports: [String(EGRESS_GATEWAY_TLS_PORT)] } }],
+      when: [{ key: "connection.sni", values: [x.host] }],
+    }));
+  return {
+    apiVersion: "security.istio.io/v1",
+    kind: "AuthorizationPolicy",
+    metadata: {
+      name: "allow-app-callers",
+      namespace: ISTIO_EGRESS_NAMESPACE,
+      labels: platformLabels("istio-egress"),
+    },
+    // With no rule an ALLOW policy matches nothing: the gateway then admits no one.
+    spec: { selector: { matchLabels: { ...EGRESS_GATEWAY_POD_LABELS } }, action: "ALLOW", rules },
+  };
+}
+
 function serviceEntry(x: ExternalSpec): K8sObject {
   return {
     apiVersion: "networking.istio.io/v1",
@@ -140,10 +189,15 @@ function serviceEntry(x: ExternalSpec): K8sObject {
  * (sidecars -> gateway, gateway -> host, matched on SNI). Empty when the mesh need not name
  * them (no mesh, or ALLOW_ANY without a gateway).
  */
-export function egressRouting(platform: PlatformConfig, externals: ExternalSpec[]): K8sObject[] {
+export function egressRouting(
+  platform: PlatformConfig,
+  externals: ExternalSpec[],
+  callers: EgressCaller[] = [],
+): K8sObject[] {
   if (!externalsByName(platform) || externals.length === 0) return [];
   const out = externals.map(serviceEntry);
   if (!egressGatewayOn(platform)) return out;
+  out.push(egressAuthorization(platform, externals, callers));
   const gatewayRef = `${ISTIO_EGRESS_NAMESPACE}/${EGRESS_GATEWAY_RESOURCE}`;
   const labels = platformLabels("istio-egress");
   out.push({

@@ -254,8 +254,23 @@ describe("egress by name", function () {
       });
     });
 
+    it("lets only payment's identity through the gateway, and only to the SaaS host (SNI)", () => {
+      const ap = named(egress, "AuthorizationPolicy", ISTIO_EGRESS_NAMESPACE, "allow-app-callers");
+      assert.deepEqual(ap?.spec, {
+        selector: { matchLabels: EGRESS_GATEWAY_POD_LABELS },
+        action: "ALLOW",
+        rules: [
+          {
+            from: [{ source: { principals: ["cluster.local/ns/shop-payments/sa/payment"] } }],
+            to: [{ operation: { ports: ["443"] } }],
+            when: [{ key: "connection.sni", values: ["payments.acme.com"] }],
+          },
+        ],
+      });
+    });
+
     it("every routing object is valid against Istio's schema", async () => {
-      assert.equal(egress.length, 4);
+      assert.equal(egress.length, 5);
       for (const o of egress) await validateSchema(o);
     });
 
@@ -272,7 +287,7 @@ describe("egress by name", function () {
     it("multi-cluster: routing only where a caller runs (us-west-2, payment)", () => {
       const [east, west] = plans(raw("multi-cluster"));
       assert.deepEqual(east.plan.shop.egress, []);
-      assert.equal(west.plan.shop.egress?.length, 4);
+      assert.equal(west.plan.shop.egress?.length, 5);
     });
   });
 
