@@ -21,7 +21,7 @@ describe("manifest loader (policy-pack/manifests)", () => {
 
   it("reads the secure and insecure fixtures (multi-document files, a List, nested folders)", () => {
     const secure = loadManifests([path.join(FIXTURES, "secure")]);
-    assert.strictEqual(secure.length, 17);
+    assert.strictEqual(secure.length, 18);
     const insecure = loadManifests([path.join(FIXTURES, "insecure")]);
     const listed = insecure.filter((l) => l.file.endsWith("services-list.yaml"));
     assert.deepStrictEqual(
