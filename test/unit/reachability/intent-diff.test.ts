@@ -68,9 +68,10 @@ describe("connectivity changes against the traffic intent", () => {
       ...s,
       externals: s.externals.map((x) => ({ ...x, cidrs: ["198.51.100.0/24"] })),
     }));
+    // prod sends payment's SaaS calls through the egress gateway: the gateway's range changes.
     assert.deepStrictEqual(show(prod, after), [
-      "opens payment → payment-gateway (198.51.100.0-198.51.100.255[External]) TCP 443 (intended)",
-      "closes payment → payment-gateway (203.0.113.0-203.0.113.255[External]) TCP 443 (intended)",
+      "opens istio-egressgateway → payment-gateway (198.51.100.0-198.51.100.255[External]) TCP 443 (intended)",
+      "closes istio-egressgateway → payment-gateway (203.0.113.0-203.0.113.255[External]) TCP 443 (intended)",
     ]);
   });
 
