@@ -12,6 +12,7 @@ import { readRawPlatformConfig, stackFile } from "../lib/stack-file";
 import { runUnderMocks } from "./lib/under-mocks";
 import { scaledApp } from "./lib/scaled-app";
 import { deployStack } from "../components/stack";
+import { parseArgv, UsageError } from "./lib/cli";
 
 const SIZES = [4, 100, 1000];
 
@@ -29,10 +30,26 @@ async function measure(n: number): Promise<void> {
   console.log(JSON.stringify({ n, resources: resources.length, ms, peakMiB: peak / 2 ** 20 }));
 }
 
+const USAGE = "usage: npm run bench   (the sizes 4, 100, 1000, each in its own process: --size <n> runs one)";
+
 function main(): void {
-  const one = process.argv.indexOf("--size");
-  if (one >= 0) {
-    measure(Number(process.argv[one + 1])).catch((e) => {
+  let args;
+  try {
+    args = parseArgv(process.argv.slice(2), { size: { value: "<n>" } });
+    if (args.flags.size !== undefined && !/^[1-9]\d*$/.test(args.flags.size))
+      throw new UsageError(`--size: '${args.flags.size}' is not a service count (e.g. --size 100)`);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`bench: ${e.message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (args.flags.size !== undefined) {
+    measure(Number(args.flags.size)).catch((e) => {
       console.error(e);
       process.exit(1);
     });
