@@ -18,23 +18,17 @@ import { readRawPlatformConfig, stackFile } from "../lib/stack-file";
 import { runUnderMocks } from "./lib/under-mocks";
 import { scaledApp } from "./lib/scaled-app";
 import { deployStack } from "../components/stack";
+import { parseArgv, UsageError } from "./lib/cli";
 
 const SIZES = [4, 100, 1000];
 const USAGE = "usage: npm run bench [-- --sizes N,N,...]   (services per size, 1-5000; default 4,100,1000)";
 
-/** `--sizes 100,1000`, or the default sizes. */
-function parseSizes(argv: string[]): number[] {
-  if (argv.length === 0) return SIZES;
-  const [flag, value, ...rest] = argv;
-  if (flag !== "--sizes" || value === undefined || rest.length > 0) {
-    throw new Error(`unexpected arguments '${argv.join(" ")}'\n${USAGE}`);
-  }
+/** `100,1000` as service counts, each from 1 to 5000. */
+function parseSizes(value: string): number[] {
   return value.split(",").map((v) => {
     const n = Number(v);
     if (!/^\d+$/.test(v) || n < 1 || n > 5000) {
-      throw new Error(
-        `--sizes: '${v}' is not a service count from 1 to 5000 (e.g. --sizes 100,1000)\n${USAGE}`,
-      );
+      throw new UsageError(`--sizes: '${v}' is not a service count from 1 to 5000 (e.g. --sizes 100,1000)`);
     }
     return n;
   });
@@ -78,20 +72,32 @@ function run(script: string, args: string[]): Measure {
 }
 
 function main(): void {
-  const one = process.argv.indexOf("--size");
-  if (one >= 0) {
-    measure(Number(process.argv[one + 1]), process.argv[one + 2]).catch((e) => {
+  let sizes: number[];
+  let args;
+  try {
+    // `--size <n> <records>` is how the bench runs one size in its own process.
+    args = parseArgv(process.argv.slice(2), {
+      sizes: { value: "<n,n,...>" },
+      size: { value: "<n>", value2: "<records-file>" },
+    });
+    sizes = args.flags.sizes !== undefined ? parseSizes(args.flags.sizes) : SIZES;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`bench: ${e.message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (args.flags.size !== undefined) {
+    const [n, records] = args.flags.size;
+    measure(Number(n), records).catch((e) => {
       console.error(e);
       process.exit(1);
     });
     return;
-  }
-  let sizes: number[];
-  try {
-    sizes = parseSizes(process.argv.slice(2));
-  } catch (e) {
-    console.error((e as Error).message);
-    process.exit(2);
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "netplat-bench-"));
   const rows: Array<{ n: number; ours: Measure; flat: Measure }> = [];
