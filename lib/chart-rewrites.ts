@@ -28,7 +28,7 @@ type PodSpec = { securityContext?: Props; containers?: Array<Container> };
 /**
  * Cilium 1.18's certgen template indents `certgen.resources` one level short, so `limits`
  * and `requests` land beside `resources: null` as container fields the API server does not
- * know (server-side apply refuses them) and the values never apply; put them back under
+ * know (server-side apply rejects undeclared fields; not tried here) and the values never apply; put them back under
  * `resources`.
  */
 function certgenResources(c: Container): Container {
