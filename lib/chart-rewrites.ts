@@ -28,8 +28,8 @@ type PodSpec = { securityContext?: Props; containers?: Array<Container> };
 /**
  * Cilium 1.18's certgen template indents `certgen.resources` one level short, so `limits`
  * and `requests` land beside `resources: null` as container fields the API server does not
- * know (server-side apply rejects undeclared fields; not tried here) and the values never apply; put them back under
- * `resources`.
+ * know (server-side apply rejects undeclared fields; not tried here) and the values never
+ * apply; put them back under `resources`.
  */
 function certgenResources(c: Container): Container {
   if (c.resources || (c.limits === undefined && c.requests === undefined)) return c;
