@@ -33,6 +33,8 @@ export interface MeshTrustArgs {
 
 export interface MeshTrust {
   rootSecret: k8s.core.v1.Secret;
+  /** The values the root Secret is given: secret Outputs whatever the input's secrecy. */
+  rootValues: { cert: pulumi.Output<string>; key: pulumi.Output<string> };
   issuer: k8s.apiextensions.CustomResource;
   /** Ready once `cacerts` holds the cluster's intermediate: istiod depends on it. */
   certificate: k8s.apiextensions.CustomResource;
@@ -40,10 +42,11 @@ export interface MeshTrust {
 
 /** The root CA Secret, its ClusterIssuer and the cluster's intermediate CA Certificate, in that order. */
 export function createMeshTrust(name: string, args: MeshTrustArgs, opts: pulumi.CustomResourceOptions): MeshTrust {
-  const root = meshRootSecret(
-    pulumi.secret(args.rootCa.apply((r) => r.cert)),
-    pulumi.secret(args.rootCa.apply((r) => r.key)),
-  );
+  const rootValues = {
+    cert: pulumi.secret(args.rootCa.apply((r) => r.cert)),
+    key: pulumi.secret(args.rootCa.apply((r) => r.key)),
+  };
+  const root = meshRootSecret(rootValues.cert, rootValues.key);
   const rootSecret = new k8s.core.v1.Secret(
     `${name}-mesh-root-ca`,
     { metadata: root.metadata, type: root.type as string, stringData: root.stringData as Record<string, pulumi.Output<string>> },
@@ -59,7 +62,7 @@ export function createMeshTrust(name: string, args: MeshTrustArgs, opts: pulumi.
     intermediateCertificate(args.cluster.name, args.istioNamespace),
     { ...opts, dependsOn: [issuer, args.namespace] },
   );
-  return { rootSecret, issuer, certificate };
+  return { rootSecret, rootValues, issuer, certificate };
 }
 
 /** What another cluster's istiod needs to read this cluster: its reader token, CA and API server. */
@@ -150,14 +153,14 @@ export function createRemoteSecret(
   from: ReaderCredentials,
   server: pulumi.Output<string>,
   opts: pulumi.CustomResourceOptions,
-): k8s.core.v1.Secret {
+): { secret: k8s.core.v1.Secret; kubeconfig: pulumi.Output<string> } {
   const kubeconfig = pulumi.secret(
     pulumi
       .all([server, from.caData, from.token])
       .apply(([s, caData, token]) => remoteKubeconfig({ name: from.cluster, server: s, caData, token })),
   );
   const spec = remoteSecret(from.cluster, istioNamespace, kubeconfig);
-  return new k8s.core.v1.Secret(
+  const secret = new k8s.core.v1.Secret(
     `${name}-istio-remote-secret-${from.cluster}`,
     {
       metadata: spec.metadata,
@@ -166,4 +169,5 @@ export function createRemoteSecret(
     },
     { ...opts, additionalSecretOutputs: ["data", "stringData"] },
   );
+  return { secret, kubeconfig };
 }

@@ -209,7 +209,7 @@ describe("stack multi-cluster (under mocks)", () => {
     assert.deepEqual(exports, ["inventory", "payment"]);
   });
 
-  it("lets orders reach payment across clusters only at us-west-2's service range, and payment admit only us-east-1's pods", async () => {
+  it("lets orders reach payment across clusters only at us-west-2's pod range (one mesh: sidecars dial remote pods), and payment admit only us-east-1's pods", async () => {
     const r = await run("multi-cluster");
     const np = (name: string) =>
       ofKind(r, "NetworkPolicy").find((p) => p.metadata.name === name)?.spec as {
@@ -217,7 +217,8 @@ describe("stack multi-cluster (under mocks)", () => {
         ingress?: Array<{ from: unknown[]; ports: unknown[] }>;
       };
     const egress = np("allow-orders-to-payment-tcp-8080-egress");
-    assert.deepEqual(egress.egress?.[0].to, [{ ipBlock: { cidr: "10.120.0.0/16" } }]);
+    assert.deepEqual(egress.egress?.[0].to, [{ ipBlock: { cidr: "10.20.0.0/16" } }]);
+    assert.deepEqual(egress.egress?.[0].ports, [{ protocol: "TCP", port: 8080 }]);
     const ingress = np("allow-orders-to-payment-tcp-8080-ingress");
     assert.deepEqual(ingress.ingress?.[0].from, [{ ipBlock: { cidr: "10.10.0.0/16" } }]);
   });
