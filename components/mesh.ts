@@ -123,27 +123,35 @@ export function createReaderToken(
 }
 
 /**
- * The API server URL of a cluster as its kubeconfig names it: the `kubeconfigs` secret's
- * entry, or $KUBECONFIG's context for the cluster (the same source its provider uses).
+ * The API server URL another cluster's istiod dials for `cluster`: `clusters[].apiServer`
+ * (the address the other clusters reach, as for the Submariner broker) when set; else the
+ * server of its kubeconfig (the `kubeconfigs` secret's entry, or $KUBECONFIG's context for
+ * the cluster: the same source its provider uses). Throws, before anything is registered,
+ * when there is neither.
  */
 export function apiServerUrl(
   cluster: ClusterConfig,
   kubeconfigs: pulumi.Output<Record<string, string>> | undefined,
 ): pulumi.Output<string> {
-  const fromText = (text: string | undefined, where: string): string => {
-    if (!text) {
-      throw new Error(
-        `cluster ${cluster.name}: no kubeconfig to take its API server URL from for the other clusters' remote secrets; ` +
-          `set it with: pulumi config set --secret --path 'kubeconfigs["${cluster.name}"]' < kubeconfig`,
-      );
-    }
-    return endpointFromKubeconfig(text, where, kubeconfigs ? undefined : cluster.context).server;
-  };
-  if (kubeconfigs) return pulumi.secret(kubeconfigs.apply((all) => fromText(all[cluster.name], `kubeconfigs["${cluster.name}"]`)));
+  if (cluster.apiServer) return pulumi.output(`https://${cluster.apiServer.host}:${cluster.apiServer.port}`);
+  const missing = () =>
+    new pulumi.RunError(
+      `cluster ${cluster.name}: istio.oneMesh needs the API server URL the other clusters' istiod reach: ` +
+        `set clusters[].apiServer (host, port) for ${cluster.name}, or its kubeconfig with ` +
+        `pulumi config set --secret --path 'kubeconfigs["${cluster.name}"]' < kubeconfig`,
+    );
+  if (kubeconfigs) {
+    return pulumi.secret(
+      kubeconfigs.apply((all) => {
+        const text = all[cluster.name];
+        if (!text) throw missing();
+        return endpointFromKubeconfig(text, `kubeconfigs["${cluster.name}"]`).server;
+      }),
+    );
+  }
   const file = (process.env.KUBECONFIG ?? "").split(":").find((f) => f) ?? `${process.env.HOME}/.kube/config`;
-  return pulumi.secret(
-    pulumi.output(fs.existsSync(file) ? fs.readFileSync(file, "utf8") : undefined).apply((t) => fromText(t, file)),
-  );
+  if (!fs.existsSync(file)) throw missing();
+  return pulumi.output(endpointFromKubeconfig(fs.readFileSync(file, "utf8"), file, cluster.context).server);
 }
 
 /** In cluster `into`, the remote secret through which its istiod reads cluster `from`. */

@@ -203,7 +203,11 @@ function connectMesh(platform: PlatformConfig, platforms: Platform[], secrets: S
   platform.clusters.forEach((from, j) => {
     const reader = platforms[j].istio?.reader;
     if (!reader) return;
-    const server = platform.render ? pulumi.secret(RENDER_PLACEHOLDER) : apiServerUrl(from, secrets.kubeconfigs);
+    // Render mode reads no kubeconfig: the URL comes from clusters[].apiServer or is a placeholder.
+    const server =
+      platform.render && !from.apiServer
+        ? pulumi.secret(RENDER_PLACEHOLDER)
+        : apiServerUrl(from, secrets.kubeconfigs);
     platform.clusters.forEach((into, i) => {
       if (i === j) return;
       const istio = platforms[i].istio!;

@@ -50,6 +50,13 @@ function makeCert(ca: boolean): { cert: string; key: string } {
 
 const keyBody = (pem: string) => pem.split("\n")[1];
 
+/** A stand-in for what the mesh objects wait for (a chart, a namespace). */
+class Stub extends pulumi.CustomResource {
+  constructor(name: string) {
+    super("test:index:Stub", name, {});
+  }
+}
+
 describe("mesh root CA (k8s-netplat:meshRootCa)", () => {
   const root = makeCert(true);
 
@@ -139,8 +146,8 @@ describe("mesh wiring (under mocks)", () => {
     const p = multiCluster();
     let trust: ReturnType<typeof createMeshTrust> | undefined;
     const regs = await underMocks(() => {
-      const release = new pulumi.CustomResource("test:index:Release", "cm-release", {});
-      const ns = new pulumi.CustomResource("test:index:Namespace", "istio-ns", {});
+      const release = new Stub("cm-release");
+      const ns = new Stub("istio-ns");
       trust = createMeshTrust(
         "east",
         {
@@ -169,7 +176,7 @@ describe("mesh wiring (under mocks)", () => {
     let kubeconfigSecret = false;
     let tokenSecret = false;
     const regs = await underMocks(() => {
-      const base = new pulumi.CustomResource("test:index:Chart", "west-istio-base", {});
+      const base = new Stub("west-istio-base");
       const reader = createReaderToken("west-istio", "us-west-2", "istio-system", base, false, {});
       // Plain inputs: the kubeconfig holding the token must be marked secret by the component itself.
       const plain = { ...reader, token: pulumi.output("tok"), caData: pulumi.output("Q0E=") };
