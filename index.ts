@@ -7,7 +7,12 @@ import { CONFIG_KEY, CONFIG_NAMESPACE, ConfigError, parsePlatformConfig } from "
 import { StackOutputs, deployStack } from "./components/stack";
 import { renderCapabilityProblems } from "./lib/kube-version";
 import { preflightProblems } from "./lib/preflight";
-import { GRAFANA_ADMIN_PASSWORD, KIALI_SIGNING_KEY, MESH_ROOT_CA, stackSecretProblems } from "./lib/stack-secrets";
+import {
+  GRAFANA_ADMIN_PASSWORD,
+  KIALI_SIGNING_KEY,
+  MESH_ROOT_CA,
+  stackSecretProblems,
+} from "./lib/stack-secrets";
 
 /** The plain value of a config secret, for checks that run before anything is registered; never logged. */
 function secretValue<T>(o: pulumi.Output<T>): Promise<T> {

@@ -41,7 +41,11 @@ export interface MeshTrust {
 }
 
 /** The root CA Secret, its ClusterIssuer and the cluster's intermediate CA Certificate, in that order. */
-export function createMeshTrust(name: string, args: MeshTrustArgs, opts: pulumi.CustomResourceOptions): MeshTrust {
+export function createMeshTrust(
+  name: string,
+  args: MeshTrustArgs,
+  opts: pulumi.CustomResourceOptions,
+): MeshTrust {
   const rootValues = {
     cert: pulumi.secret(args.rootCa.apply((r) => r.cert)),
     key: pulumi.secret(args.rootCa.apply((r) => r.key)),
@@ -49,7 +53,11 @@ export function createMeshTrust(name: string, args: MeshTrustArgs, opts: pulumi.
   const root = meshRootSecret(rootValues.cert, rootValues.key);
   const rootSecret = new k8s.core.v1.Secret(
     `${name}-mesh-root-ca`,
-    { metadata: root.metadata, type: root.type as string, stringData: root.stringData as Record<string, pulumi.Output<string>> },
+    {
+      metadata: root.metadata,
+      type: root.type as string,
+      stringData: root.stringData as Record<string, pulumi.Output<string>>,
+    },
     // The namespace is cert-manager's, created with its installation.
     { ...opts, dependsOn: [args.certManager], additionalSecretOutputs: ["data", "stringData"] },
   );

@@ -5,6 +5,9 @@
  *    ├──> Observability                                               ├──> ShopApp
  *    └──> Submariner join (ServiceExports) ───────────────────────────┘
  *
+ * With one mesh across clusters (istio.oneMesh), istiod also waits for cert-manager's
+ * installation, which issues its intermediate CA into `cacerts` (components/mesh.ts).
+ *
  * ShopApp itself creates namespaces, then policies, then workloads.
  *
  * Every add-on's pods need a pod network, so everything waits for the CNI; pods that

@@ -154,7 +154,9 @@ export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}
     );
   }
   const meshRootCa =
-    sharedMesh && secrets.meshRootCa ? pulumi.secret(secrets.meshRootCa.apply((t) => parseMeshRootCa(t))) : undefined;
+    sharedMesh && secrets.meshRootCa
+      ? pulumi.secret(secrets.meshRootCa.apply((t) => parseMeshRootCa(t)))
+      : undefined;
   const platforms = platform.clusters.map(
     (cluster) =>
       new Platform(

@@ -545,7 +545,9 @@ function semanticProblems(c: Parsed, app: AppSpec, raw: unknown): string[] {
         `${CONFIG_KEY}.istio.oneMesh: has no effect with one cluster (it joins several clusters into one mesh); remove it`,
       );
     } else if (!c.istio.enabled) {
-      problems.push(`${CONFIG_KEY}.istio.oneMesh: has no effect with istio.enabled: false; remove it or enable Istio`);
+      problems.push(
+        `${CONFIG_KEY}.istio.oneMesh: has no effect with istio.enabled: false; remove it or enable Istio`,
+      );
     } else if (c.submariner?.globalnet) {
       problems.push(
         `${CONFIG_KEY}.istio.oneMesh: needs one network (submariner.globalnet: false, disjoint pod ranges): with ` +

@@ -29,7 +29,9 @@ export function stackSecretsUsed(platform: PlatformConfig): Array<{ key: StackSe
     ...(o.enabled && o.kiali && platform.istio.enabled
       ? [{ key: KIALI_SIGNING_KEY, what: "Kiali's login token signing key" } as const]
       : []),
-    ...(oneMesh(platform) ? [{ key: MESH_ROOT_CA, what: "the mesh root CA every cluster's istiod CA chains to" } as const] : []),
+    ...(oneMesh(platform)
+      ? [{ key: MESH_ROOT_CA, what: "the mesh root CA every cluster's istiod CA chains to" } as const]
+      : []),
   ];
 }
 

@@ -84,7 +84,8 @@ export function parseMeshRootCa(text: string, now: Date = new Date()): MeshRootC
   } catch (e) {
     throw new Error(`${where}: the private key does not parse (${(e as Error).message}); ${HOW_TO}`);
   }
-  if (!x509.ca) throw new Error(`${where}: the certificate is not a CA (basicConstraints CA:TRUE); ${HOW_TO}`);
+  if (!x509.ca)
+    throw new Error(`${where}: the certificate is not a CA (basicConstraints CA:TRUE); ${HOW_TO}`);
   if (!x509.checkPrivateKey(key)) {
     throw new Error(`${where}: the private key does not belong to the certificate; ${HOW_TO}`);
   }
@@ -184,7 +185,9 @@ export function remoteKubeconfig(remote: RemoteCluster): string {
   return stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: remote.name, cluster: { server: remote.server, "certificate-authority-data": remote.caData } }],
+    clusters: [
+      { name: remote.name, cluster: { server: remote.server, "certificate-authority-data": remote.caData } },
+    ],
     users: [{ name: remote.name, user: { token: remote.token } }],
     contexts: [{ name: remote.name, context: { cluster: remote.name, user: remote.name } }],
     "current-context": remote.name,

@@ -77,17 +77,29 @@ describe("one mesh across clusters (istio.oneMesh)", function () {
     it("refuses istio.oneMesh with Globalnet (no east-west gateway) and with a single cluster", () => {
       const g = multi();
       g.submariner.globalnet = true;
-      assert.match(configProblems(g).join("\n"), /platform\.istio\.oneMesh: needs one network \(submariner\.globalnet: false/);
+      assert.match(
+        configProblems(g).join("\n"),
+        /platform\.istio\.oneMesh: needs one network \(submariner\.globalnet: false/,
+      );
       const one = structuredClone(readRawPlatformConfig(stackFile("prod"))) as Raw;
       one.istio.oneMesh = true;
-      assert.match(configProblems(one).join("\n"), /platform\.istio\.oneMesh: has no effect with one cluster/);
+      assert.match(
+        configProblems(one).join("\n"),
+        /platform\.istio\.oneMesh: has no effect with one cluster/,
+      );
     });
 
     it("requires the secret k8s-netplat:meshRootCa with istio.oneMesh, and checks it is a CA with its key", () => {
       const p = parsePlatformConfig(multi());
-      const missing = stackSecretProblems(p, { grafanaAdminPassword: "pw", kialiSigningKey: PLACEHOLDER_SECRETS.kialiSigningKey });
+      const missing = stackSecretProblems(p, {
+        grafanaAdminPassword: "pw",
+        kialiSigningKey: PLACEHOLDER_SECRETS.kialiSigningKey,
+      });
       assert.equal(missing.errors.length, 1);
-      assert.match(missing.errors[0], /the secret k8s-netplat:meshRootCa is required with istio\.oneMesh .*pulumi config set --secret meshRootCa/);
+      assert.match(
+        missing.errors[0],
+        /the secret k8s-netplat:meshRootCa is required with istio\.oneMesh .*pulumi config set --secret meshRootCa/,
+      );
       const certOnly = PLACEHOLDER_SECRETS.meshRootCa.replace(/-----BEGIN PRIVATE KEY-----[\s\S]*$/, "");
       const bad = stackSecretProblems(p, {
         grafanaAdminPassword: "pw",
@@ -142,19 +154,31 @@ describe("one mesh across clusters (istio.oneMesh)", function () {
       const toWest = east.plan.platformPolicies.find(
         (o) => o.metadata.name === "allow-istiod-to-kube-apiserver-us-west-2-egress",
       )?.spec as { egress: Array<{ to: unknown[]; ports: unknown[] }> } | undefined;
-      assert.ok(toWest, east.plan.platformPolicies.map((o) => o.metadata.name).filter((n) => /istiod/.test(n)).join(", "));
+      assert.ok(
+        toWest,
+        east.plan.platformPolicies
+          .map((o) => o.metadata.name)
+          .filter((n) => /istiod/.test(n))
+          .join(", "),
+      );
       assert.deepEqual(toWest.egress[0].to, [{ ipBlock: { cidr: "10.1.0.0/28" } }]);
       assert.deepEqual(toWest.egress[0].ports, [{ protocol: "TCP", port: 6443 }]);
       const west = plan(multi(), "us-west-2");
       assert.ok(
-        west.plan.platformPolicies.some((o) => o.metadata.name === "allow-istiod-to-kube-apiserver-us-east-1-egress"),
+        west.plan.platformPolicies.some(
+          (o) => o.metadata.name === "allow-istiod-to-kube-apiserver-us-east-1-egress",
+        ),
       );
       const r = multi();
       delete r.istio.oneMesh;
       r.istio.mtlsMode = "PERMISSIVE";
       r.environment = "dev";
       r.platformNetworkPolicies = true;
-      assert.ok(!plan(r, "us-east-1").plan.platformPolicies.some((o) => /kube-apiserver-us-west-2/.test(o.metadata.name)));
+      assert.ok(
+        !plan(r, "us-east-1").plan.platformPolicies.some((o) =>
+          /kube-apiserver-us-west-2/.test(o.metadata.name),
+        ),
+      );
     });
 
     for (const cluster of ["us-east-1", "us-west-2"]) {

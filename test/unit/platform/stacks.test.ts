@@ -243,7 +243,11 @@ describe("stack multi-cluster: one mesh (under mocks)", () => {
       const root = named(rs, "Secret", "istio-mesh-root-ca");
       assert.equal(root.length, 1);
       assert.equal((root[0].inputs.metadata as { namespace: string }).namespace, "cert-manager");
-      assert.equal(named(rs, "CustomResource", "istio-mesh-root-ca").length + named(rs, "ClusterIssuer", "istio-mesh-root-ca").length, 1);
+      assert.equal(
+        named(rs, "CustomResource", "istio-mesh-root-ca").length +
+          named(rs, "ClusterIssuer", "istio-mesh-root-ca").length,
+        1,
+      );
       const cert = rs.find((x) => x.name === `${cluster}-istio-mesh-intermediate-ca`);
       assert.ok(cert, "the intermediate Certificate");
       assert.equal((cert.inputs.spec as { secretName: string }).secretName, "cacerts");
@@ -252,8 +256,15 @@ describe("stack multi-cluster: one mesh (under mocks)", () => {
       assert.equal(token.length, 1);
       const remote = named(rs, "Secret", `istio-remote-secret-${other}`);
       assert.equal(remote.length, 1, `remote secret for ${other} on ${cluster}`);
-      assert.equal(named(rs, "Secret", `istio-remote-secret-${cluster}`).length, 0, "no remote secret for itself");
-      const meta = remote[0].inputs.metadata as { labels: Record<string, string>; annotations: Record<string, string> };
+      assert.equal(
+        named(rs, "Secret", `istio-remote-secret-${cluster}`).length,
+        0,
+        "no remote secret for itself",
+      );
+      const meta = remote[0].inputs.metadata as {
+        labels: Record<string, string>;
+        annotations: Record<string, string>;
+      };
       assert.equal(meta.labels["istio/multiCluster"], "true");
       assert.equal(meta.annotations["networking.istio.io/cluster"], other);
     });

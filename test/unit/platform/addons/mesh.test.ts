@@ -24,6 +24,7 @@ import {
 } from "../../../../lib/addons/mesh";
 import { PLACEHOLDER_SECRETS } from "../../../../scripts/lib/workspace";
 import { createMeshTrust, createReaderToken, createRemoteSecret } from "../../../../components/mesh";
+import { RENDER_PLACEHOLDER } from "../../../../lib/render-secrets";
 import { multiCluster, underMocks, validateSchema } from "./fixtures";
 
 /** A certificate and key made by openssl for the test (never committed). */
@@ -85,7 +86,10 @@ describe("mesh root CA (k8s-netplat:meshRootCa)", () => {
 
   it("refuses a certificate alone, and an expired one", () => {
     assert.throws(() => parseMeshRootCa(root.cert), /found 1 certificate\(s\) and 0 key\(s\)/);
-    assert.throws(() => parseMeshRootCa(root.cert + root.key, new Date(Date.now() + 365 * 86400_000)), /expired on/);
+    assert.throws(
+      () => parseMeshRootCa(root.cert + root.key, new Date(Date.now() + 365 * 86400_000)),
+      /expired on/,
+    );
   });
 });
 
@@ -103,18 +107,26 @@ describe("mesh objects (one mesh across clusters)", () => {
     );
     assert.equal(spec.duration, "8760h");
     assert.equal(spec.renewBefore, "720h");
-    assert.deepEqual(spec.issuerRef, { kind: "ClusterIssuer", name: MESH_ROOT_ISSUER, group: "cert-manager.io" });
+    assert.deepEqual(spec.issuerRef, {
+      kind: "ClusterIssuer",
+      name: MESH_ROOT_ISSUER,
+      group: "cert-manager.io",
+    });
     assert.equal(c.metadata.annotations?.["pulumi.com/waitFor"], "condition=Ready");
     assert.deepEqual(meshRootIssuer().spec, { ca: { secretName: MESH_ROOT_SECRET } });
     const rootSecret = meshRootSecret("CERT", "KEY");
     assert.equal(rootSecret.metadata.namespace, "cert-manager");
-    for (const o of [c, meshRootIssuer(), rootSecret, readerTokenSecret("istio-system")]) await validateSchema(o);
+    for (const o of [c, meshRootIssuer(), rootSecret, readerTokenSecret("istio-system")])
+      await validateSchema(o);
   });
 
   it("gives the reader ServiceAccount the base chart creates a token Secret that is awaited until filled", () => {
     const s = readerTokenSecret("istio-system");
     assert.equal(s.type, "kubernetes.io/service-account-token");
-    assert.equal(s.metadata.annotations?.["kubernetes.io/service-account.name"], ISTIO_READER_SERVICE_ACCOUNT);
+    assert.equal(
+      s.metadata.annotations?.["kubernetes.io/service-account.name"],
+      ISTIO_READER_SERVICE_ACCOUNT,
+    );
     assert.equal(s.metadata.annotations?.["pulumi.com/waitFor"], "jsonpath={.data.token}");
   });
 
@@ -195,5 +207,20 @@ describe("mesh wiring (under mocks)", () => {
     assert.ok(deps("us-east-2-istio-remote-secret-us-west-2").includes("west-istio-istio-reader-token-live"));
     assert.equal(tokenSecret, true);
     assert.equal(kubeconfigSecret, true);
+  });
+
+  it("render mode reads no token back: no live read, and the token is the render placeholder, secret", async () => {
+    let token = "";
+    let secret = false;
+    const regs = await underMocks(() => {
+      const base = new Stub("west-istio-base");
+      const reader = createReaderToken("west-istio", "us-west-2", "istio-system", base, true, {});
+      reader.token.apply((t) => (token = t));
+      void pulumi.isSecret(reader.token).then((v) => (secret = v));
+    });
+    assert.ok(!regs.some((r) => r.read), "no Secret.get in render mode");
+    assert.ok(regs.some((r) => r.name === "west-istio-istio-reader-token"));
+    assert.equal(token, RENDER_PLACEHOLDER);
+    assert.equal(secret, true);
   });
 });
