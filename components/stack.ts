@@ -17,7 +17,7 @@ import { ObservabilityUrls } from "../lib/observability-urls";
 import { Platform } from "./platform";
 import { apiServerUrl, createRemoteSecret } from "./mesh";
 import { MESH_ROOT_CA, parseMeshRootCa } from "../lib/addons/mesh";
-import { oneMesh } from "../lib/placement";
+import { oneMesh } from "../lib/cross-cluster";
 import { RENDER_PLACEHOLDER } from "../lib/render-secrets";
 import { SubmarinerBroker } from "./submariner";
 

@@ -10,7 +10,7 @@ import { cidrsOverlap, parseCidr } from "./cidr";
 import { AppSpec } from "./app-spec";
 import { SHOP_APP } from "./default-app";
 import { ResolvedApp, resolveApp } from "./intent";
-import { crossClusterEdges } from "./placement";
+import { crossClusterEdges } from "./cross-cluster";
 import { alertsSchema } from "./alerts-config";
 import { platformPolicyProblems } from "./platform-policy-config";
 import { trafficProblems, trafficSchema, withVersions } from "./traffic";

@@ -11,50 +11,9 @@
  */
 import { ClusterConfig, PlatformConfig } from "./config";
 import { ClusterView, ResolvedApp } from "./intent";
+import { oneMesh, servicesOn } from "./cross-cluster";
 
-export function servicesOn(cluster: Pick<ClusterConfig, "services">, app: ResolvedApp): Set<string> {
-  return new Set(
-    app.spec.services.map((s) => s.name).filter((n) => !cluster.services || cluster.services.includes(n)),
-  );
-}
-
-/** A declared service-to-service edge whose caller and callee run on different clusters only. */
-export interface CrossClusterEdge {
-  from: string;
-  to: string;
-  /** Clusters the caller runs on (none of them runs the callee). */
-  fromClusters: string[];
-  /** Clusters the callee runs on. */
-  toClusters: string[];
-}
-
-/** The app's edges that must cross clusters: no cluster runs both ends. */
-export function crossClusterEdges(
-  clusters: ReadonlyArray<Pick<ClusterConfig, "name" | "services">>,
-  app: ResolvedApp,
-): CrossClusterEdge[] {
-  const out: CrossClusterEdge[] = [];
-  for (const e of app.edges) {
-    if (e.source.kind !== "service" || e.destination.kind !== "service") continue;
-    const src = e.source.name;
-    const dst = e.destination.name;
-    const on = (name: string) => clusters.filter((c) => servicesOn(c, app).has(name)).map((c) => c.name);
-    const fromClusters = on(src);
-    const toClusters = on(dst);
-    if (fromClusters.some((c) => toClusters.includes(c))) continue;
-    out.push({ from: src, to: dst, fromClusters, toClusters });
-  }
-  return out;
-}
-
-/**
- * Whether the stack's clusters are one Istio mesh (istio.oneMesh): multi-primary on one
- * network, so a sidecar dials a remote service's pods at their own addresses (its istiod
- * learned them through a remote secret) instead of the remote Service address.
- */
-export function oneMesh(platform: Pick<PlatformConfig, "clusters" | "istio">): boolean {
-  return platform.istio.enabled && platform.istio.oneMesh && platform.clusters.length > 1;
-}
+export { servicesOn };
 
 export function clusterView(
   platform: PlatformConfig,

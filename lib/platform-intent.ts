@@ -31,7 +31,7 @@
 import type { ClusterConfig, PlatformConfig } from "./config";
 import { platformPoliciesOn, platformPolicyProblems } from "./platform-policy-config";
 import { parseCidr } from "./cidr";
-import { oneMesh } from "./placement";
+import { oneMesh } from "./cross-cluster";
 import {
   DEFAULT_DENY_NAME,
   ISTIOD_LABELS,

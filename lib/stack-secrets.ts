@@ -9,7 +9,7 @@
 import { CONFIG_NAMESPACE, PlatformConfig } from "./config";
 import { isProd } from "./addons/production";
 import { MESH_ROOT_CA, parseMeshRootCa } from "./addons/mesh";
-import { oneMesh } from "./placement";
+import { oneMesh } from "./cross-cluster";
 
 export const GRAFANA_ADMIN_PASSWORD = "grafanaAdminPassword";
 export const KIALI_SIGNING_KEY = "kialiSigningKey";
