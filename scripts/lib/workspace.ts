@@ -21,6 +21,46 @@ import { stackSecretsUsed } from "../../lib/stack-secrets";
  * render`): encrypted with the workspace's passphrase like real ones. Render mode writes
  * none of them; the integration suite checks that no rendered file contains one.
  */
+/**
+ * A throwaway mesh root CA (certificate and key, PEM) for workspaces and tests, made by
+ * openssl once per process: a real CA, so cert-manager on a live test cluster can issue
+ * from it. Never a committed key.
+ */
+function throwawayMeshRootCa(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mesh-root-"));
+  try {
+    const [key, cert] = [path.join(dir, "key.pem"), path.join(dir, "cert.pem")];
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "30",
+        "-subj",
+        "/O=k8s-netplat-test/CN=offline-test-mesh-root",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    return fs.readFileSync(cert, "utf8") + fs.readFileSync(key, "utf8");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export const PLACEHOLDER_SECRETS = {
   submarinerBrokerToken: "offline-test-token",
   submarinerBrokerCa: Buffer.from("offline-test-ca").toString("base64"),
@@ -28,6 +68,7 @@ export const PLACEHOLDER_SECRETS = {
   grafanaAdminPassword: "offline-test-grafana-password",
   // 32 characters, a length Kiali accepts.
   kialiSigningKey: "offline-test-kiali-signing-key-0",
+  meshRootCa: throwawayMeshRootCa(),
 } as const;
 
 export const REPO = path.resolve(__dirname, "..", "..");
