@@ -7,7 +7,12 @@ import { CONFIG_KEY, CONFIG_NAMESPACE, ConfigError, parsePlatformConfig } from "
 import { StackOutputs, deployStack } from "./components/stack";
 import { renderCapabilityProblems } from "./lib/kube-version";
 import { preflightProblems } from "./lib/preflight";
-import { GRAFANA_ADMIN_PASSWORD, KIALI_SIGNING_KEY, stackSecretProblems } from "./lib/stack-secrets";
+import {
+  GRAFANA_ADMIN_PASSWORD,
+  KIALI_SIGNING_KEY,
+  MESH_ROOT_CA,
+  stackSecretProblems,
+} from "./lib/stack-secrets";
 
 /** The plain value of a config secret, for checks that run before anything is registered; never logged. */
 function secretValue<T>(o: pulumi.Output<T>): Promise<T> {
@@ -47,9 +52,11 @@ export = async (): Promise<StackOutputs> => {
   // checked before anything is registered; their values never appear in a message.
   const grafanaAdminPassword = config.getSecret(GRAFANA_ADMIN_PASSWORD);
   const kialiSigningKey = config.getSecret(KIALI_SIGNING_KEY);
+  const meshRootCa = config.getSecret(MESH_ROOT_CA);
   const { errors, warnings } = stackSecretProblems(platform, {
     [GRAFANA_ADMIN_PASSWORD]: grafanaAdminPassword && (await secretValue(grafanaAdminPassword)),
     [KIALI_SIGNING_KEY]: kialiSigningKey && (await secretValue(kialiSigningKey)),
+    [MESH_ROOT_CA]: meshRootCa && (await secretValue(meshRootCa)),
   });
   if (errors.length > 0) throw new pulumi.RunError(`stack secrets:\n  - ${errors.join("\n  - ")}`);
   for (const w of warnings) void pulumi.log.warn(w);
@@ -59,5 +66,6 @@ export = async (): Promise<StackOutputs> => {
     submarinerBroker: brokerCredentials(config),
     grafanaAdminPassword,
     kialiSigningKey,
+    meshRootCa,
   });
 };

@@ -25,7 +25,7 @@ export interface CertManagerArgs {
    * What ACME HTTP-01 challenges travel through: the ingress controller component (its
    * IngressClass or Gateway must exist for the solver). Default: none.
    */
-  ingress?: pulumi.Resource;
+  ingress?: pulumi.Input<pulumi.Resource>;
 }
 
 export class CertManager extends pulumi.ComponentResource {
@@ -74,7 +74,7 @@ export class CertManager extends pulumi.ComponentResource {
     }
 
     // Every issuer waits for the release: its CRDs and the webhook that validates them.
-    const deps: pulumi.Resource[] = [this.release, ...(args.ingress ? [args.ingress] : [])];
+    const deps: pulumi.Input<pulumi.Resource>[] = [this.release, ...(args.ingress ? [args.ingress] : [])];
     this.issuers = [];
     for (const obj of clusterIssuers(platform)) {
       const previous = this.issuers[this.issuers.length - 1];

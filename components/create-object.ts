@@ -18,6 +18,7 @@ const BUILT_IN: Record<string, Ctor> = {
   "apps/v1/Deployment": k8s.apps.v1.Deployment,
   "apps/v1/StatefulSet": k8s.apps.v1.StatefulSet,
   "apps/v1/DaemonSet": k8s.apps.v1.DaemonSet,
+  "batch/v1/Job": k8s.batch.v1.Job,
   "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
   "networking.k8s.io/v1/Ingress": k8s.networking.v1.Ingress,
   "policy/v1/PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,

@@ -10,6 +10,8 @@ import { ChartKey, chartSource, mirrorVersionWarning } from "../lib/charts";
 import { PlatformConfig } from "../lib/config";
 import { mergeValues } from "../lib/merge";
 import { rewriteChartObject } from "../lib/chart-rewrites";
+import { hookObjectsFor } from "../lib/chart-hooks";
+import { createObject } from "./create-object";
 
 export interface ChartArgs {
   /** Which chart, by the platform's key; its source comes from the stack's `charts` config. */
@@ -37,9 +39,15 @@ export function installChart(
   // Where no chart value reaches, and every object as the API server stores it (lib/chart-rewrites.ts).
   const transform: pulumi.ResourceTransform = (t) => {
     const props = rewriteChartObject(args.key, t.type, t.props as Record<string, unknown>);
+    // The chart's Helm hooks the platform needs (lib/chart-hooks.ts), built from the object as
+    // sent. Registered from here, when the chart renders the object, so a hook exists exactly
+    // when its source does; after the whole chart, as Helm runs a post-install hook.
+    for (const hook of hookObjectsFor(args.key, t.type, props ?? (t.props as Record<string, unknown>))) {
+      createObject(name, hook, { parent: opts.parent, provider: opts.provider, dependsOn: [chart] });
+    }
     return props ? { props, opts: t.opts } : undefined;
   };
-  return new k8s.helm.v4.Chart(
+  const chart = new k8s.helm.v4.Chart(
     name,
     {
       name: args.releaseName,
@@ -51,4 +59,5 @@ export function installChart(
     },
     { ...opts, transforms: [...(opts.transforms ?? []), transform] },
   );
+  return chart;
 }

@@ -22,11 +22,19 @@ import {
 } from "../lib/addons/istio-egress";
 import { installChart } from "./helm";
 import { createObject } from "./create-object";
+import { MeshTrust, ReaderCredentials, createMeshTrust, createReaderToken } from "./mesh";
+import type { MeshRootCa } from "../lib/addons/mesh";
 
 export interface IstioArgs {
   cluster: ClusterConfig;
   /** `istio.*` (revision, mtlsMode, ingressGateway, rootNamespace, trustDomain) and chart overrides. */
   platform: PlatformConfig;
+  /**
+   * One mesh across clusters (istio.oneMesh): the shared root CA (a secret Output) and
+   * cert-manager's installation, which issues this cluster's intermediate CA into `cacerts`
+   * before istiod starts. Default: none (istiod signs with its own self-signed root).
+   */
+  meshTrust?: { rootCa: pulumi.Output<MeshRootCa>; certManager: pulumi.Input<pulumi.Resource> };
 }
 
 export class Istio extends pulumi.ComponentResource {
@@ -42,6 +50,10 @@ export class Istio extends pulumi.ComponentResource {
   public readonly gateway?: k8s.helm.v4.Chart;
   /** The egress gateway chart, when the egress gateway is on (lib/egress-config.ts). */
   public readonly egressGateway?: k8s.helm.v4.Chart;
+  /** With `meshTrust`: the root CA Secret, its issuer and the intermediate istiod signs with. */
+  public readonly trust?: MeshTrust;
+  /** With `meshTrust`: the reader token other clusters' istiods read this cluster with. */
+  public readonly reader?: ReaderCredentials;
 
   constructor(name: string, args: IstioArgs, opts?: pulumi.ComponentResourceOptions) {
     super("k8s-netplat:mesh:Istio", name, {}, opts);
@@ -68,11 +80,26 @@ export class Istio extends pulumi.ComponentResource {
       { key: "istioBase", namespace: this.rootNamespace, values: istioBaseValues(platform), platform },
       { parent: this, dependsOn: [ns] },
     );
+    this.trust = args.meshTrust
+      ? createMeshTrust(
+          name,
+          { cluster, istioNamespace: this.rootNamespace, namespace: ns, ...args.meshTrust },
+          { parent: this },
+        )
+      : undefined;
+    // With a shared root, istiod starts only once `cacerts` holds its intermediate: else it
+    // would generate a self-signed root the other clusters do not trust.
     this.istiod = installChart(
       `${name}-istiod`,
       { key: "istiod", namespace: this.rootNamespace, values: istiodValues(cluster, platform), platform },
-      { parent: this, dependsOn: [this.base] },
+      { parent: this, dependsOn: [this.base, ...(this.trust ? [this.trust.certificate] : [])] },
     );
+    // The reader ServiceAccount comes with base, its ClusterRole with istiod.
+    this.reader = args.meshTrust
+      ? createReaderToken(name, cluster.name, this.rootNamespace, this.base, !!platform.render, {
+          parent: this,
+        })
+      : undefined;
     // The PeerAuthentication CRD comes with base; istiod's validating webhook must answer for it.
     this.peerAuthentication = new k8s.apiextensions.CustomResource(
       `${name}-mtls`,

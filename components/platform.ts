@@ -5,6 +5,9 @@
  *    ├──> Observability                                               ├──> ShopApp
  *    └──> Submariner join (ServiceExports) ───────────────────────────┘
  *
+ * With one mesh across clusters (istio.oneMesh), istiod also waits for cert-manager's
+ * installation, which issues its intermediate CA into `cacerts` (components/mesh.ts).
+ *
  * ShopApp itself creates namespaces, then policies, then workloads.
  *
  * Every add-on's pods need a pod network, so everything waits for the CNI; pods that
@@ -25,6 +28,7 @@ import { ShopApp } from "./shop-app";
 import { SubmarinerJoin } from "./submariner";
 import { createObject } from "./create-object";
 import type { BrokerConnection } from "../lib/addons/submariner";
+import type { MeshRootCa } from "../lib/addons/mesh";
 
 export interface PlatformArgs {
   cluster: ClusterConfig;
@@ -36,6 +40,11 @@ export interface PlatformArgs {
   /** IPsec pre-shared key for Submariner's libreswan cable driver (a Pulumi secret). */
   ipsecPsk?: pulumi.Input<string>;
   /** Grafana's admin password and Kiali's signing key (config secrets, lib/stack-secrets.ts). */
+  /**
+   * The mesh root CA (istio.oneMesh; the config secret `k8s-netplat:meshRootCa`, parsed),
+   * a secret Output. Given, this cluster's istiod signs with an intermediate of it.
+   */
+  meshRootCa?: pulumi.Output<MeshRootCa>;
   observabilitySecrets?: {
     grafanaAdminPassword?: pulumi.Input<string>;
     kialiSigningKey?: pulumi.Input<string>;
@@ -62,8 +71,28 @@ export class Platform extends pulumi.ComponentResource {
     const child = (dependsOn: pulumi.Resource[]) => ({ parent: this, dependsOn });
 
     this.cni = new Cni(`${name}-cni`, { cluster, platform }, child([]));
+    // ACME HTTP-01 challenges are answered through the ingress controller's class, which
+    // comes after Istio; cert-manager itself comes first, since with one mesh across
+    // clusters it issues istiod's CA. Its issuers wait for the ingress controller.
+    let ingressCreated!: (r: pulumi.Resource) => void;
+    const ingressReady = new Promise<pulumi.Resource>((resolve) => (ingressCreated = resolve));
+    this.certManager = new CertManager(
+      `${name}-cert-manager`,
+      { cluster, platform, ingress: ingressReady },
+      child([this.cni]),
+    );
     this.istio = platform.istio.enabled
-      ? new Istio(`${name}-istio`, { cluster, platform }, child([this.cni]))
+      ? new Istio(
+          `${name}-istio`,
+          {
+            cluster,
+            platform,
+            meshTrust: args.meshRootCa
+              ? { rootCa: args.meshRootCa, certManager: this.certManager.release }
+              : undefined,
+          },
+          child([this.cni]),
+        )
       : undefined;
     const mesh = this.istio ? [this.istio] : [];
     this.ingress = new IngressController(
@@ -71,12 +100,7 @@ export class Platform extends pulumi.ComponentResource {
       { cluster, platform, mesh: this.istio },
       child([this.cni, ...mesh]),
     );
-    // ACME HTTP-01 challenges are answered through the ingress controller's class.
-    this.certManager = new CertManager(
-      `${name}-cert-manager`,
-      { cluster, platform, ingress: this.ingress },
-      child([this.cni]),
-    );
+    ingressCreated(this.ingress);
     this.observability = platform.observability.enabled
       ? new Observability(
           `${name}-observability`,

@@ -15,6 +15,10 @@ import { plainProps } from "../lib/transform-props";
 import { IngressAddress } from "../lib/ingress-address";
 import { ObservabilityUrls } from "../lib/observability-urls";
 import { Platform } from "./platform";
+import { apiServerUrl, createRemoteSecret } from "./mesh";
+import { MESH_ROOT_CA, parseMeshRootCa } from "../lib/addons/mesh";
+import { oneMesh } from "../lib/cross-cluster";
+import { RENDER_PLACEHOLDER } from "../lib/render-secrets";
 import { SubmarinerBroker } from "./submariner";
 
 export interface StackSecrets {
@@ -30,6 +34,8 @@ export interface StackSecrets {
   /** `k8s-netplat:grafanaAdminPassword` and `k8s-netplat:kialiSigningKey` (lib/stack-secrets.ts). */
   grafanaAdminPassword?: pulumi.Output<string>;
   kialiSigningKey?: pulumi.Output<string>;
+  /** `k8s-netplat:meshRootCa`: the mesh root CA's certificate and key (PEM), for istio.oneMesh. */
+  meshRootCa?: pulumi.Output<string>;
 }
 
 export interface ClusterOutputs {
@@ -140,6 +146,17 @@ export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}
         { provider: providers.get(platform.submariner.broker)! },
       )
     : undefined;
+  const sharedMesh = oneMesh(platform);
+  if (sharedMesh && !secrets.meshRootCa) {
+    throw new pulumi.RunError(
+      `istio.oneMesh: the secret k8s-netplat:${MESH_ROOT_CA} is required (the root CA every cluster's istiod CA chains to): ` +
+        `cat root-cert.pem root-key.pem | pulumi config set --secret ${MESH_ROOT_CA}`,
+    );
+  }
+  const meshRootCa =
+    sharedMesh && secrets.meshRootCa
+      ? pulumi.secret(secrets.meshRootCa.apply((t) => parseMeshRootCa(t)))
+      : undefined;
   const platforms = platform.clusters.map(
     (cluster) =>
       new Platform(
@@ -150,6 +167,7 @@ export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}
           app,
           broker: broker?.connection,
           ipsecPsk: secrets.submarinerPsk,
+          meshRootCa,
           observabilitySecrets: {
             grafanaAdminPassword: secrets.grafanaAdminPassword,
             kialiSigningKey: secrets.kialiSigningKey,
@@ -158,6 +176,7 @@ export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}
         { provider: providers.get(cluster.name)! },
       ),
   );
+  if (sharedMesh) connectMesh(platform, platforms, secrets);
   return {
     clusters: platforms.map((p, i) => ({
       name: platform.clusters[i].name,
@@ -173,4 +192,28 @@ export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}
     topology: topologyMermaid(platform, app),
     ...(platform.render ? { renderDirectory: platform.render.directory } : {}),
   };
+}
+
+/**
+ * Multi-primary endpoint discovery: for each ordered pair (A learns B), a remote secret in
+ * A holding a kubeconfig for B (B's API server URL, the CA and reader token from B's token
+ * Secret). Render mode reads no cluster: the server is the render placeholder like the
+ * token, and the Secret is written with placeholders.
+ */
+function connectMesh(platform: PlatformConfig, platforms: Platform[], secrets: StackSecrets): void {
+  const ns = platform.istio.rootNamespace;
+  platform.clusters.forEach((from, j) => {
+    const reader = platforms[j].istio?.reader;
+    if (!reader) return;
+    // Render mode reads no kubeconfig: the URL comes from clusters[].apiServer or is a placeholder.
+    const server =
+      platform.render && !from.apiServer
+        ? pulumi.secret(RENDER_PLACEHOLDER)
+        : apiServerUrl(from, secrets.kubeconfigs);
+    platform.clusters.forEach((into, i) => {
+      if (i === j) return;
+      const istio = platforms[i].istio!;
+      createRemoteSecret(into.name, ns, reader, server, { parent: platforms[i], dependsOn: [istio.base] });
+    });
+  });
 }

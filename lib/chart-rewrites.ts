@@ -4,7 +4,8 @@
  * `helm template` output, so they judge what the program sends):
  *   - cilium: the certgen Job and CronJob (Hubble's TLS) run as non-root: the chart
  *     fixes their securityContext, and the certgen image (a static binary on `scratch`,
- *     talking only to the API server) has no USER, so it would run as root;
+ *     talking only to the API server) has no USER, so it would run as root; and the
+ *     chart misplaces `certgen.resources` (see certgenResources);
  *   - submarinerOperator: the `Submariner` resource names the Secrets holding the broker
  *     token and the IPsec PSK instead of holding them (lib/addons/submariner.ts);
  *   - istioGateway: the egress gateway's proxy gets a liveness probe (the chart has a value
@@ -24,20 +25,39 @@ export const CERTGEN_NAME = "hubble-generate-certs";
 /** `nobody`: certgen needs no file of its own, only its service-account token (world-readable). */
 const NON_ROOT = { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534 };
 
-type PodSpec = { securityContext?: Props; containers?: Array<{ securityContext?: Props }> };
+type Container = { securityContext?: Props; resources?: Props | null; limits?: unknown; requests?: unknown };
+type PodSpec = { securityContext?: Props; containers?: Array<Container> };
+
+/**
+ * Cilium 1.18's certgen template indents `certgen.resources` one level short, so `limits`
+ * and `requests` land beside `resources: null` as container fields the API server does not
+ * know (server-side apply rejects undeclared fields; not tried here) and the values never
+ * apply; put them back under `resources`.
+ */
+function certgenResources(c: Container): Container {
+  if (c.resources || (c.limits === undefined && c.requests === undefined)) return c;
+  const { limits, requests, ...rest } = c;
+  return {
+    ...rest,
+    resources: {
+      ...(limits !== undefined ? { limits } : {}),
+      ...(requests !== undefined ? { requests } : {}),
+    },
+  };
+}
 
 function nonRootPod(spec: PodSpec): PodSpec {
   return {
     ...spec,
     securityContext: { ...spec.securityContext, ...NON_ROOT },
     containers: (spec.containers ?? []).map((c) => ({
-      ...c,
+      ...certgenResources(c),
       securityContext: { ...c.securityContext, readOnlyRootFilesystem: true },
     })),
   };
 }
 
-/** Cilium's certgen Job / CronJob as non-root with a read-only root filesystem. */
+/** Cilium's certgen Job / CronJob as non-root with a read-only root filesystem, its resources where they belong. */
 export function certgenNonRoot(type: string, props: Props): Props | undefined {
   const name = (props.metadata as { name?: string } | undefined)?.name;
   if (name !== CERTGEN_NAME) return undefined;

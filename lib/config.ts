@@ -9,7 +9,8 @@ import { CHART_KEYS, ChartKey, ChartsConfig } from "./charts";
 import { cidrsOverlap, parseCidr } from "./cidr";
 import { AppSpec } from "./app-spec";
 import { SHOP_APP } from "./default-app";
-import { resolveApp } from "./intent";
+import { ResolvedApp, resolveApp } from "./intent";
+import { crossClusterEdges } from "./cross-cluster";
 import { alertsSchema } from "./alerts-config";
 import { platformPolicyProblems } from "./platform-policy-config";
 import { trafficProblems, trafficSchema, withVersions } from "./traffic";
@@ -197,6 +198,13 @@ export const platformSchema = z
         outboundTrafficPolicy: z.enum(OUTBOUND_TRAFFIC_POLICIES).optional(),
         /** The app's external hosts leave through an Istio egress gateway; default: on in prod. */
         egressGateway: z.boolean().optional(),
+        /**
+         * Multi-cluster: make the clusters one mesh (multi-primary on one network): a shared
+         * root CA (the secret `k8s-netplat:meshRootCa`) issues each istiod's CA through
+         * cert-manager, and each istiod reads the other clusters' endpoints (remote secrets).
+         * Required for cross-cluster edges under STRICT mTLS. See lib/addons/mesh.ts.
+         */
+        oneMesh: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
@@ -552,6 +560,23 @@ function semanticProblems(c: Parsed, app: AppSpec, raw: unknown): string[] {
       }
     }),
   );
+  if (c.istio.oneMesh && isSet(raw, ["istio", "oneMesh"])) {
+    if (c.clusters.length < 2) {
+      problems.push(
+        `${CONFIG_KEY}.istio.oneMesh: has no effect with one cluster (it joins several clusters into one mesh); remove it`,
+      );
+    } else if (!c.istio.enabled) {
+      problems.push(
+        `${CONFIG_KEY}.istio.oneMesh: has no effect with istio.enabled: false; remove it or enable Istio`,
+      );
+    } else if (c.submariner?.globalnet) {
+      problems.push(
+        `${CONFIG_KEY}.istio.oneMesh: needs one network (submariner.globalnet: false, disjoint pod ranges): with ` +
+          "Globalnet each cluster is its own Istio network and cross-network traffic needs an east-west gateway, " +
+          "which the platform does not install",
+      );
+    }
+  }
   if (c.environment === "prod" && c.istio.enabled && c.istio.mtlsMode !== "STRICT") {
     problems.push(`${CONFIG_KEY}.istio.mtlsMode: prod accepts only STRICT (got ${c.istio.mtlsMode})`);
   }
@@ -595,6 +620,25 @@ function semanticProblems(c: Parsed, app: AppSpec, raw: unknown): string[] {
 }
 
 /**
+ * Cross-cluster edges under STRICT mTLS need the clusters to be one mesh: otherwise the
+ * caller's sidecar does not know the remote pods as mesh endpoints, sends plaintext, and
+ * the STRICT destination refuses it (and two self-signed istiods would not trust each
+ * other's certificates anyway).
+ */
+function meshProblems(c: Parsed, app: ResolvedApp): string[] {
+  if (!c.istio.enabled || c.istio.mtlsMode !== "STRICT" || c.clusters.length < 2) return [];
+  // With oneMesh set, a Globalnet stack is refused by the oneMesh check already.
+  if (c.istio.oneMesh) return [];
+  return crossClusterEdges(c.clusters, app).map(
+    (e) =>
+      `${CONFIG_KEY}.app.edges: ${e.from} -> ${e.to} crosses clusters (${e.fromClusters.join(", ")} -> ` +
+      `${e.toClusters.join(", ")}) under istio.mtlsMode STRICT, but the clusters are not one mesh, so the ` +
+      "call would arrive in plaintext and be refused; set istio.oneMesh: true (one network, submariner.globalnet: false) " +
+      "with the secret k8s-netplat:meshRootCa, or place both services on one cluster, or use mtlsMode PERMISSIVE (not in prod)",
+  );
+}
+
+/**
  * Parses the raw `platform` config object. Throws ConfigError listing every problem
  * found (schema and cross-field) so a user fixes them in one pass.
  */
@@ -612,7 +656,8 @@ export function parsePlatformConfig(raw: unknown): PlatformConfig {
   const spec = effectiveApp(parsed.app);
   const problems = semanticProblems(parsed, spec, raw);
   try {
-    resolveApp(spec);
+    const resolved = resolveApp(spec);
+    problems.push(...meshProblems(parsed, resolved));
     // Only once the edges resolve: fault.from and cross-cluster callers are judged by them.
     problems.push(
       ...trafficProblems(

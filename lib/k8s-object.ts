@@ -12,14 +12,23 @@ export interface K8sObject {
   [field: string]: unknown;
 }
 
-/** Standard labels every object of the platform carries. */
+/**
+ * Marks every object this program writes (the add-ons' and the app's alike), so
+ * `kubectl get -A -l netplat.dev/managed` lists them. It is its own key because
+ * `app.kubernetes.io/part-of` keeps its recommended meaning, the application an object
+ * belongs to: the app's pods carry the app's name there, and the policies select them
+ * by it (lib/intent/labels.ts `PART_OF_LABEL`).
+ */
+export const MANAGED_LABEL = "netplat.dev/managed";
+
+/** The labels every object the program writes carries: the tool, this program, the component. */
 export function platformLabels(
   component: string,
   extra: Record<string, string> = {},
 ): Record<string, string> {
   return {
     "app.kubernetes.io/managed-by": "pulumi",
-    "app.kubernetes.io/part-of": "k8s-netplat",
+    [MANAGED_LABEL]: "true",
     "app.kubernetes.io/component": component,
     ...extra,
   };

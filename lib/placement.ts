@@ -11,12 +11,9 @@
  */
 import { ClusterConfig, PlatformConfig } from "./config";
 import { ClusterView, ResolvedApp } from "./intent";
+import { oneMesh, servicesOn } from "./cross-cluster";
 
-export function servicesOn(cluster: ClusterConfig, app: ResolvedApp): Set<string> {
-  return new Set(
-    app.spec.services.map((s) => s.name).filter((n) => !cluster.services || cluster.services.includes(n)),
-  );
-}
+export { servicesOn };
 
 export function clusterView(
   platform: PlatformConfig,
@@ -30,10 +27,14 @@ export function clusterView(
   const local = servicesOn(self, app);
   const hosts = (service: string) =>
     platform.clusters.filter((c) => c.name !== clusterName && servicesOn(c, app).has(service));
+  // One mesh: the client's sidecar dials the remote pods themselves, on the pod port.
+  const podsDialled = oneMesh(platform) && !globalnet;
   return {
     cluster: clusterName,
     local,
-    remoteServiceCidrs: (service) => hosts(service).map((c) => (globalnet ? globalCidrOf(c) : c.serviceCidr)),
+    remoteDial: podsDialled ? "pod" : "service",
+    remoteServiceCidrs: (service) =>
+      hosts(service).map((c) => (globalnet ? globalCidrOf(c) : podsDialled ? c.podCidr : c.serviceCidr)),
     remoteClientCidrs: (service) => hosts(service).map((c) => (globalnet ? globalCidrOf(c) : c.podCidr)),
   };
 }

@@ -15,7 +15,8 @@
  * - webhooks the API server calls: cert-manager's (10250), istiod's injection/validation
  *   (15017), the Prometheus operator's admission webhook (10250), ingress-nginx's (8443);
  * - istiod from the mesh: xDS and certificates on 15012 from every sidecar (app pods, the
- *   ingress controller), monitoring on 15014 from Kiali;
+ *   ingress controller), monitoring on 15014 from Kiali; with istio.oneMesh, istiod to the
+ *   other clusters' API servers (their apiServerCidr and port);
  * - the ingress controller from the internet on 80/443 (an Envoy gateway also on its status
  *   port 15021), to the app's entry service and the ACME HTTP-01 solvers;
  * - Prometheus to what its ServiceMonitors and scrape configs name: pods in monitoring,
@@ -35,6 +36,7 @@
 import type { ClusterConfig, PlatformConfig } from "./config";
 import { platformPoliciesOn, platformPolicyProblems } from "./platform-policy-config";
 import { parseCidr } from "./cidr";
+import { oneMesh } from "./cross-cluster";
 import {
   DEFAULT_DENY_NAME,
   ISTIOD_LABELS,
@@ -369,6 +371,20 @@ export function platformIntent(
     for (const s of sidecars) edge(s, istiod, [ADDON_PORTS.istiodXds]);
     edge(apiServer, istiod, [ADDON_PORTS.istiodWebhook]);
     edge(istiod, apiServer, [apiPort]);
+    // One mesh (multi-primary): istiod watches every other cluster's API server through
+    // the remote secret it holds for that cluster (lib/addons/mesh.ts).
+    if (oneMesh(platform)) {
+      for (const other of platform.clusters.filter((c) => c.name !== cluster.name && c.apiServerCidr)) {
+        const remote = `kube-apiserver@${other.name}`;
+        peers[remote] = {
+          kind: "external",
+          host: `the API server of ${other.name}`,
+          cidrs: [other.apiServerCidr!],
+          ipBlocks: [{ cidr: other.apiServerCidr! }],
+        };
+        edge(istiod, remote, [apiServerPort(other)]);
+      }
+    }
     if (kiali) {
       const k = workload("kiali", istioNs, ADDON_POD_LABELS.kiali);
       edge(k, apiServer, [apiPort]);

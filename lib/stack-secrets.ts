@@ -8,10 +8,13 @@
  */
 import { CONFIG_NAMESPACE, PlatformConfig } from "./config";
 import { isProd } from "./addons/production";
+import { MESH_ROOT_CA, parseMeshRootCa } from "./addons/mesh";
+import { oneMesh } from "./cross-cluster";
 
 export const GRAFANA_ADMIN_PASSWORD = "grafanaAdminPassword";
 export const KIALI_SIGNING_KEY = "kialiSigningKey";
-export type StackSecretKey = typeof GRAFANA_ADMIN_PASSWORD | typeof KIALI_SIGNING_KEY;
+export { MESH_ROOT_CA };
+export type StackSecretKey = typeof GRAFANA_ADMIN_PASSWORD | typeof KIALI_SIGNING_KEY | typeof MESH_ROOT_CA;
 
 /** Lengths Kiali accepts for its login token signing key (an AES key). */
 export const KIALI_SIGNING_KEY_LENGTHS = [16, 24, 32];
@@ -25,6 +28,9 @@ export function stackSecretsUsed(platform: PlatformConfig): Array<{ key: StackSe
       : []),
     ...(o.enabled && o.kiali && platform.istio.enabled
       ? [{ key: KIALI_SIGNING_KEY, what: "Kiali's login token signing key" } as const]
+      : []),
+    ...(oneMesh(platform)
+      ? [{ key: MESH_ROOT_CA, what: "the mesh root CA every cluster's istiod CA chains to" } as const]
       : []),
   ];
 }
@@ -44,6 +50,22 @@ export function stackSecretProblems(
   for (const { key, what } of stackSecretsUsed(platform)) {
     const value = values[key];
     const name = `${CONFIG_NAMESPACE}:${key}`;
+    if (key === MESH_ROOT_CA) {
+      if (value === undefined || value === "") {
+        errors.push(
+          `the secret ${name} is required with istio.oneMesh (${what}: without it each istiod signs with its own ` +
+            "root and the clusters refuse each other's certificates): cat root-cert.pem root-key.pem | " +
+            `pulumi config set --secret ${key}`,
+        );
+      } else {
+        try {
+          parseMeshRootCa(value);
+        } catch (e) {
+          errors.push((e as Error).message);
+        }
+      }
+      continue;
+    }
     if (value === undefined || value === "") {
       const consequence = `${what} would be generated at random by the chart on every render and update`;
       if (isProd(platform))

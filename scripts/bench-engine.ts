@@ -30,7 +30,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { EXIT, UsageError, exitCodesHelp, runMain } from "./lib/cli";
+import { EXIT, UsageError, exitCodesHelp, parseArgv, runMain } from "./lib/cli";
 import { REPO, policyPackArgs, prepareWorkspace, renderClusterKubeconfig, Workspace } from "./lib/workspace";
 
 const USAGE = `usage: npm run --silent bench:engine -- [--sizes N,N,...] [--quick] [--keep] [--profile <dir>]
@@ -47,39 +47,28 @@ export interface BenchArgs {
   profile?: string;
 }
 
+const FLAGS = { sizes: { value: "N,N,..." }, quick: {}, keep: {}, profile: { value: "<dir>" } } as const;
+
 export function parseBenchArgs(argv: string[]): BenchArgs | "help" {
+  const { flags, help } = parseArgv(argv, FLAGS);
+  if (help) return "help";
   let sizes: number[] | undefined;
-  let quick = false;
-  let keep = false;
-  let profile: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === "-h" || a === "--help") return "help";
-    else if (a === "--quick") quick = true;
-    else if (a === "--keep") keep = true;
-    else if (a === "--profile") profile = path.resolve(value());
-    else if (a === "--sizes") {
-      const v = value();
-      sizes = v.split(",").map((s) => {
-        const n = Number(s.trim());
-        if (!/^\d+$/.test(s.trim()) || n < 1 || n > 5000) {
-          throw new UsageError(`--sizes: '${s}' is not a service count from 1 to 5000 (e.g. --sizes 4,100)`);
-        }
-        return n;
-      });
-      if (new Set(sizes).size !== sizes.length) throw new UsageError(`--sizes: '${v}' repeats a size`);
-    } else {
-      throw new UsageError(
-        `unknown argument '${a}' (accepted: --sizes N,N,..., --quick, --keep, --profile <dir>)`,
-      );
-    }
+  if (flags.sizes !== undefined) {
+    const v = flags.sizes;
+    sizes = v.split(",").map((s) => {
+      const n = Number(s.trim());
+      if (!/^\d+$/.test(s.trim()) || n < 1 || n > 5000) {
+        throw new UsageError(`--sizes: '${s}' is not a service count from 1 to 5000 (e.g. --sizes 4,100)`);
+      }
+      return n;
+    });
+    if (new Set(sizes).size !== sizes.length) throw new UsageError(`--sizes: '${v}' repeats a size`);
   }
-  return { sizes: sizes ?? (quick ? [4] : [4, 100, 1000]), keep, profile };
+  return {
+    sizes: sizes ?? (flags.quick ? [4] : [4, 100, 1000]),
+    keep: flags.keep === true,
+    profile: flags.profile === undefined ? undefined : path.resolve(flags.profile),
+  };
 }
 
 /** The processes of a run, by role. */

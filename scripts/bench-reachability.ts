@@ -21,8 +21,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { parseArgv, UsageError } from "./lib/cli";
 
 const ROOT = path.resolve(__dirname, "..");
+const USAGE =
+  "usage: npm run bench:reachability -- [--diff-only] [<size>...]   (sizes default to 100 1000 5000)";
 const NPA = path.join(ROOT, ".toolchain/bin/netpol-analyzer");
 const TIME = "/usr/bin/time";
 const NPA_TIMEOUT_S = Number(process.env.BENCH_NPA_TIMEOUT_S ?? 600);
@@ -212,11 +215,17 @@ function measure(
 }
 
 function main(): void {
-  const diffOnly = process.argv.includes("--diff-only");
-  const sizes = process.argv
-    .slice(2)
-    .map(Number)
-    .filter((n) => n > 0);
+  const args = parseArgv(process.argv.slice(2), { "diff-only": {} }, { positionals: "<size>..." });
+  if (args.help) {
+    console.log(USAGE);
+    return;
+  }
+  const diffOnly = args.flags["diff-only"] === true;
+  const sizes = args.positionals.map((s) => {
+    if (!/^\d+$/.test(s) || Number(s) < 1)
+      throw new UsageError(`'${s}' is not a size (a service count, e.g. 100)`);
+    return Number(s);
+  });
   if (!fs.existsSync(TIME)) throw new Error(`${TIME} is missing: apt-get install -y time`);
   const haveNpa = fs.existsSync(NPA);
   if (!haveNpa)
@@ -350,4 +359,12 @@ function main(): void {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  try {
+    main();
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`bench:reachability: ${e.message}\n${USAGE}`);
+    process.exitCode = 2;
+  }
+}

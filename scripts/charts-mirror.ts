@@ -19,6 +19,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { CHART_KEYS, ChartKey, DEFAULT_CHARTS } from "../lib/charts";
 import { Json, localiseSchema } from "./lib/chart-mirror";
+import { parseArgv, UsageError } from "./lib/cli";
 
 /** The Kubernetes version the platform targets; its API definitions validate chart values. */
 export const KUBERNETES_MODULE = "k8s.io/kubernetes@v1.34.4";
@@ -28,36 +29,30 @@ const USAGE = `usage: charts:mirror --out <dir> [--from <dir>] [--k8s-openapi <s
   Copies <from>/<key> (or pulls the pinned chart with helm) to <out>/<key> for every chart key
   (${CHART_KEYS.join(", ")}), then makes every values.schema.json validate offline.`;
 
-class UsageError extends Error {}
-
 interface Args {
   out: string;
   from?: string;
   openapi?: string;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Partial<Args> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v === "" || v.startsWith("--")) throw new UsageError(`${flag} needs a value`);
-      return path.resolve(v);
-    };
-    if (flag === "--out") a.out = value();
-    else if (flag === "--from") a.from = value();
-    else if (flag === "--k8s-openapi") a.openapi = value();
-    else if (flag === "--") continue;
-    else throw new UsageError(`unknown argument "${flag}"`);
-  }
+const FLAGS = {
+  out: { value: "<dir>" },
+  from: { value: "<dir>" },
+  "k8s-openapi": { value: "<swagger.json>" },
+} as const;
+
+function parseArgs(argv: string[]): Args | "help" {
+  const { flags, help } = parseArgv(argv, FLAGS);
+  if (help) return "help";
+  const resolved = (v: string | undefined) => (v === undefined ? undefined : path.resolve(v));
+  const a = { out: resolved(flags.out), from: resolved(flags.from), openapi: resolved(flags["k8s-openapi"]) };
   if (!a.out) throw new UsageError("--out is required");
   if (a.from && !fs.statSync(a.from, { throwIfNoEntry: false })?.isDirectory()) {
     throw new UsageError(`--from ${a.from}: not a directory`);
   }
   if (a.from && path.resolve(a.from) === path.resolve(a.out))
     throw new UsageError("--out must differ from --from");
-  return a as Args;
+  return { out: a.out, from: a.from, openapi: a.openapi };
 }
 
 /** The Kubernetes OpenAPI definitions: --k8s-openapi, else k8s.io/kubernetes's swagger.json via `go mod download`. */
@@ -128,13 +123,17 @@ function schemaFiles(dir: string): string[] {
 }
 
 export function main(argv: string[]): number {
-  let args: Args;
+  let args: Args | "help";
   try {
     args = parseArgs(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     process.stderr.write(`charts:mirror: ${e.message}\n${USAGE}\n`);
     return 2;
+  }
+  if (args === "help") {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   }
   fs.mkdirSync(args.out, { recursive: true });
   const missing: string[] = [];

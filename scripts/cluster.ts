@@ -18,6 +18,7 @@ import {
   up,
   validateName,
 } from "./lib/local-cluster";
+import { parseArgv, UsageError } from "./lib/cli";
 
 const HELP = `usage: npm run --silent cluster -- <command> [options]
 
@@ -35,8 +36,6 @@ options:
   -h, --help         this text
 
 exit codes: 0 ok, 1 the cluster failed to start or stop, 2 bad arguments`;
-
-class UsageError extends Error {}
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
@@ -56,37 +55,39 @@ interface Parsed {
   opts: ClusterOptions;
 }
 
+const COMMANDS = ["up", "down", "status"] as const;
+
+const FLAGS = {
+  name: { value: "N" },
+  nodes: { value: "K" },
+  "service-cidr": { value: "C" },
+  "pod-cidr": { value: "C" },
+  all: {},
+} as const;
+
 export function parseArgs(argv: string[]): Parsed | "help" {
+  const { flags, positionals, help } = parseArgv(argv, FLAGS, { positionals: COMMANDS.join("|") });
+  if (help) return "help";
   const opts: ClusterOptions = {
-    name: "local",
+    name: flags.name ?? "local",
     nodes: 3,
-    serviceCidr: "10.96.0.0/12",
-    podCidr: "10.244.0.0/16",
+    serviceCidr:
+      flags["service-cidr"] === undefined ? "10.96.0.0/12" : cidr("--service-cidr", flags["service-cidr"]),
+    podCidr: flags["pod-cidr"] === undefined ? "10.244.0.0/16" : cidr("--pod-cidr", flags["pod-cidr"]),
   };
-  let command: Parsed["command"] | undefined;
-  let all = false;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new UsageError(`${a} needs a value`);
-      return v;
-    };
-    if (a === "-h" || a === "--help") return "help";
-    else if (a === "up" || a === "down" || a === "status") {
-      if (command) throw new UsageError(`one command at a time (got '${command}' and '${a}')`);
-      command = a;
-    } else if (a === "--name") opts.name = value();
-    else if (a === "--nodes") {
-      const v = value();
-      if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 50)
-        throw new UsageError(`--nodes: '${v}' is not an integer from 1 to 50`);
-      opts.nodes = Number(v);
-    } else if (a === "--service-cidr") opts.serviceCidr = cidr(a, value());
-    else if (a === "--pod-cidr") opts.podCidr = cidr(a, value());
-    else if (a === "--all") all = true;
-    else throw new UsageError(`unknown argument '${a}' (commands: up, down, status; see --help)`);
+  if (flags.nodes !== undefined) {
+    const v = flags.nodes;
+    if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 50)
+      throw new UsageError(`--nodes: '${v}' is not an integer from 1 to 50`);
+    opts.nodes = Number(v);
   }
+  const all = flags.all === true;
+  const unknown = positionals.find((p) => !(COMMANDS as readonly string[]).includes(p));
+  if (unknown !== undefined)
+    throw new UsageError(`unknown argument '${unknown}' (commands: up, down, status; see --help)`);
+  if (positionals.length > 1)
+    throw new UsageError(`one command at a time (got '${positionals[0]}' and '${positionals[1]}')`);
+  const command = positionals[0] as Parsed["command"] | undefined;
   if (!command) throw new UsageError("a command is required: up, down or status (see --help)");
   try {
     validateName(opts.name);

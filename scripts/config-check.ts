@@ -6,20 +6,18 @@
  */
 import { ConfigError, parsePlatformConfig } from "../lib/config";
 import { readRawPlatformConfig } from "../lib/stack-file";
-import { EXIT, exitCodesHelp, runMain, UsageError } from "./lib/cli";
+import { EXIT, exitCodesHelp, parseArgv, runMain, UsageError } from "./lib/cli";
 
 const USAGE = `usage: npm run --silent config:check -- <stacks/Pulumi.<stack>.yaml>...
   Validates the k8s-netplat:platform config of each stack file, naming each bad key.
 ${exitCodesHelp("some file's config is invalid")}`;
 
 function main(argv: string[]): number {
-  if (argv.includes("-h") || argv.includes("--help")) {
+  const { positionals: files, help } = parseArgv(argv, {}, { positionals: "<stack file>..." });
+  if (help) {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.clean;
   }
-  const files = argv.filter((a) => a !== "--");
-  const option = files.find((f) => f.startsWith("-"));
-  if (option) throw new UsageError(`unknown option ${option}`);
   if (files.length === 0) throw new UsageError("no stack file given");
   let worst: number = EXIT.clean;
   for (const file of files) {

@@ -11,7 +11,7 @@ import { manifestsToResources } from "../policy-pack/lib/load-manifests";
 import { hasMandatory, runPack, STACKS, type StackName, type Violation } from "../policy-pack/lib/run";
 import type { PackPolicy } from "../policy-pack/lib/rule";
 import { policiesTagged } from "../policy-pack/policies";
-import { EXIT, exitCodesHelp, runMain, UsageError } from "./lib/cli";
+import { EXIT, exitCodesHelp, parseArgv, runMain, UsageError } from "./lib/cli";
 
 const USAGE = `usage: policy:check [--stack ${STACKS.join("|")}] [--output text|json] [--tags <tag,...>] <file or folder>...
   Reads YAML/JSON manifests (multi-document files, List kinds, folders recursively: *.yaml, *.yml, *.json)
@@ -31,43 +31,38 @@ interface Args {
   paths: string[];
 }
 
+const FLAGS = {
+  stack: { value: `<${STACKS.join("|")}>` },
+  output: { value: "<text|json>" },
+  tags: { value: "<tag,...>" },
+} as const;
+
 function parseArgs(argv: string[]): Args | "help" {
-  const args: Args = { stack: "prod", output: "text", paths: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (flag: string): string => {
-      const eq = a.indexOf("=");
-      if (eq >= 0) return a.slice(eq + 1);
-      const v = argv[++i];
-      if (v === undefined) throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (a === "-h" || a === "--help") return "help";
-    else if (a === "--stack" || a.startsWith("--stack=")) {
-      const v = value("--stack");
-      if (!(STACKS as readonly string[]).includes(v)) {
-        throw new UsageError(`--stack "${v}" is not a stack; accepted: ${STACKS.join(", ")}`);
-      }
-      args.stack = v as StackName;
-    } else if (a === "--output" || a.startsWith("--output=")) {
-      const v = value("--output");
-      if (v !== "text" && v !== "json")
-        throw new UsageError(`--output "${v}" is not accepted; use text or json`);
-      args.output = v;
-    } else if (a === "--tags" || a.startsWith("--tags=")) {
-      const tags = value("--tags")
-        .split(",")
-        .map((t) => t.trim())
-        .filter(Boolean);
-      if (tags.length === 0) throw new UsageError("--tags needs at least one tag");
-      try {
-        args.policies = policiesTagged(tags);
-      } catch (e) {
-        throw new UsageError(`--tags: ${(e as Error).message}`);
-      }
-    } else if (a === "--") continue;
-    else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
-    else args.paths.push(a);
+  const { flags, positionals, help } = parseArgv(argv, FLAGS, { positionals: "<file or folder>..." });
+  if (help) return "help";
+  const args: Args = { stack: "prod", output: "text", paths: positionals };
+  if (flags.stack !== undefined) {
+    if (!(STACKS as readonly string[]).includes(flags.stack)) {
+      throw new UsageError(`--stack "${flags.stack}" is not a stack; accepted: ${STACKS.join(", ")}`);
+    }
+    args.stack = flags.stack as StackName;
+  }
+  if (flags.output !== undefined) {
+    if (flags.output !== "text" && flags.output !== "json")
+      throw new UsageError(`--output "${flags.output}" is not accepted; use text or json`);
+    args.output = flags.output;
+  }
+  if (flags.tags !== undefined) {
+    const tags = flags.tags
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean);
+    if (tags.length === 0) throw new UsageError("--tags needs at least one tag");
+    try {
+      args.policies = policiesTagged(tags);
+    } catch (e) {
+      throw new UsageError(`--tags: ${(e as Error).message}`);
+    }
   }
   if (args.paths.length === 0) throw new UsageError("no files or folders given");
   return args;

@@ -26,7 +26,7 @@ import {
   verdict,
   type PreviewResult,
 } from "./lib/preview-summary";
-import { EXIT, exitCodesHelp, runMain, UsageError } from "./lib/cli";
+import { EXIT, exitCodesHelp, parseArgv, runMain, UsageError } from "./lib/cli";
 
 const USAGE = `usage: preview:summary --stack <name> [--cwd <dir>] [--policy-pack-config <file>] [--charts <dir>] [--from-json <file>] [--save-json <file>]
   Runs, in --cwd (default: the repository root):
@@ -51,31 +51,29 @@ interface Args {
   saveJson?: string;
 }
 
+const FLAGS = {
+  stack: { value: "<name>" },
+  cwd: { value: "<dir>" },
+  "policy-pack-config": { value: "<file>" },
+  charts: { value: "<dir>" },
+  "from-json": { value: "<file|->" },
+  "save-json": { value: "<file>" },
+} as const;
+
 function parseArgs(argv: string[]): Args | "help" {
-  let stack: string | undefined;
-  const args: Partial<Args> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (flag: string): string => {
-      const eq = a.indexOf("=");
-      const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined || v === "") throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    const is = (flag: string) => a === flag || a.startsWith(`${flag}=`);
-    if (a === "-h" || a === "--help") return "help";
-    else if (is("--stack")) stack = value("--stack");
-    else if (is("--cwd")) args.cwd = value("--cwd");
-    else if (is("--policy-pack-config")) args.policyPackConfig = value("--policy-pack-config");
-    else if (is("--charts")) args.charts = path.resolve(value("--charts"));
-    else if (is("--from-json")) args.fromJson = value("--from-json");
-    else if (is("--save-json")) args.saveJson = value("--save-json");
-    else if (a === "--") continue;
-    else throw new UsageError(`unexpected argument ${a}`);
-  }
+  const { flags, help } = parseArgv(argv, FLAGS);
+  if (help) return "help";
+  const stack = flags.stack;
   if (!stack) throw new UsageError("--stack is required");
   if (!/^[A-Za-z0-9._\-/]+$/.test(stack)) throw new UsageError(`--stack "${stack}" is not a stack name`);
-  return { ...args, stack, cwd: path.resolve(args.cwd ?? ROOT) };
+  return {
+    stack,
+    cwd: path.resolve(flags.cwd ?? ROOT),
+    policyPackConfig: flags["policy-pack-config"],
+    charts: flags.charts === undefined ? undefined : path.resolve(flags.charts),
+    fromJson: flags["from-json"],
+    saveJson: flags["save-json"],
+  };
 }
 
 interface Run {

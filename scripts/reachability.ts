@@ -12,7 +12,7 @@
  */
 import { analyse, formatConnectionsJson, formatConnectionsText } from "../policy-pack/reachability";
 import { INPUT_LIMITS, InputError, loadManifests } from "../policy-pack/manifests";
-import { exitCodesHelp, runMain } from "./lib/cli";
+import { exitCodesHelp, parseArgv, runMain, UsageError } from "./lib/cli";
 import { runDiff } from "./lib/reachability-diff";
 
 const USAGE = `usage: reachability <files or folders of YAML>... [--output txt|json] [--explain <src> <dst>]
@@ -31,28 +31,24 @@ export function loadObjects(paths: readonly string[]): unknown[] {
 }
 
 function main(argv: string[]): number {
-  const paths: string[] = [];
-  let output = "txt";
-  let explain: [string, string] | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "-h" || a === "--help") {
-      process.stdout.write(USAGE + "\n");
-      return 0;
-    } else if (a === "-o" || a === "--output") {
-      output = argv[++i];
-    } else if (a.startsWith("--output=")) {
-      output = a.slice("--output=".length);
-    } else if (a === "--explain") {
-      if (i + 2 >= argv.length) return usage("--explain needs <src> <dst>");
-      explain = [argv[i + 1], argv[i + 2]];
-      i += 2;
-    } else if (a.startsWith("-")) {
-      return usage(`unknown option ${a}`);
-    } else {
-      paths.push(a);
-    }
+  let parsed;
+  try {
+    parsed = parseArgv(
+      argv,
+      { output: { value: "<txt|json>", short: "o" }, explain: { value: "<src>", value2: "<dst>" } },
+      { positionals: "<file or folder>..." },
+    );
+  } catch (e) {
+    if (e instanceof UsageError) return usage(e.message);
+    throw e;
   }
+  if (parsed.help) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+  const paths = parsed.positionals;
+  const output = parsed.flags.output ?? "txt";
+  const explain = parsed.flags.explain;
   if (output !== "txt" && output !== "json") return usage(`--output must be txt or json, got ${output}`);
   if (paths.length === 0) return usage("no input files or folders");
   let result;

@@ -21,6 +21,7 @@ import * as path from "path";
 import { mirrorVersionWarnings } from "../lib/charts";
 import { holdsPlaceholder } from "../lib/render-secrets";
 import { STACK_NAMES } from "../lib/stack-file";
+import { parseArgv, ParsedArgv, UsageError } from "./lib/cli";
 import { REPO, policyPackArgs, prepareWorkspace } from "./lib/workspace";
 
 function fail(message: string, code = 2): number {
@@ -28,21 +29,32 @@ function fail(message: string, code = 2): number {
   return code;
 }
 
+const FLAGS = {
+  stack: { value: `<${STACK_NAMES.join("|")}>` },
+  "fixture-charts": {},
+  charts: { value: "<dir>" },
+} as const;
+
 function main(argv: string[]): number {
-  let stack: string | undefined;
-  let fixtureCharts = false;
-  let charts: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--stack") stack = argv[++i];
-    else if (argv[i] === "--fixture-charts") fixtureCharts = true;
-    else if (argv[i] === "--charts") charts = argv[++i] ?? "";
-    else
-      return fail(
-        `unknown argument "${argv[i]}" (accepted: --stack <${STACK_NAMES.join("|")}>, --fixture-charts, --charts <dir>)`,
-      );
+  let args: ParsedArgv<typeof FLAGS>;
+  try {
+    args = parseArgv(argv, FLAGS);
+  } catch (e) {
+    if (e instanceof UsageError) return fail(e.message);
+    throw e;
   }
-  if (charts !== undefined && (fixtureCharts || charts === "" || charts.startsWith("--"))) {
-    return fail("--charts needs a chart mirror directory and cannot be combined with --fixture-charts");
+  if (args.help) {
+    console.log(
+      `usage: npm run --silent render -- --stack ${FLAGS.stack.value} [--fixture-charts | --charts <dir>]`,
+    );
+    return 0;
+  }
+  const { stack, charts } = args.flags;
+  const fixtureCharts = args.flags["fixture-charts"] === true;
+  if (charts !== undefined && fixtureCharts) {
+    return fail(
+      "--charts <dir> and --fixture-charts cannot be combined: take the charts from a mirror or from the fixtures",
+    );
   }
   const mirror = charts === undefined ? undefined : path.resolve(charts);
   if (mirror && !fs.statSync(mirror, { throwIfNoEntry: false })?.isDirectory()) {

@@ -18,6 +18,7 @@ import { STACK_NAMES, loadStackConfig } from "../lib/stack-file";
 import { topologyDot, topologyMermaid } from "../lib/topology";
 import { checkIntent, formatIntentTable } from "../policy-pack/reachability/check-intent";
 import { parseIntentDocument } from "@k8s-netplat/contract";
+import { parseArgv, ParsedArgv, UsageError } from "./lib/cli";
 
 function usage(message: string): number {
   console.error(
@@ -26,14 +27,21 @@ function usage(message: string): number {
   return 2;
 }
 
+const FLAGS = { stack: { value: `<${STACK_NAMES.join("|")}>` }, out: { value: "<dir>" } } as const;
+
 function main(argv: string[]): number {
-  let stack: string | undefined;
-  let out: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--stack") stack = argv[++i];
-    else if (argv[i] === "--out") out = argv[++i];
-    else return usage(`unknown argument "${argv[i]}"`);
+  let args: ParsedArgv<typeof FLAGS>;
+  try {
+    args = parseArgv(argv, FLAGS);
+  } catch (e) {
+    if (e instanceof UsageError) return usage(e.message);
+    throw e;
   }
+  if (args.help) {
+    console.log(`usage: npm run --silent topology -- --stack <${STACK_NAMES.join("|")}> [--out <dir>]`);
+    return 0;
+  }
+  const { stack, out } = args.flags;
   if (!stack || !(STACK_NAMES as readonly string[]).includes(stack)) {
     return usage(`--stack must be one of ${STACK_NAMES.join(", ")} (got ${stack ?? "nothing"})`);
   }

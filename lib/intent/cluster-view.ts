@@ -12,8 +12,15 @@ export interface ClusterView {
   /** Services running on this cluster. */
   local: ReadonlySet<string>;
   /**
+   * What a client here dials for a service that runs only elsewhere: the remote Service
+   * address on the Service port (`service`, through Submariner), or, when the clusters are
+   * one Istio mesh, the remote pods on the pod port (`pod`: the sidecar knows them as
+   * endpoints). Default `service`.
+   */
+  remoteDial?: "service" | "pod";
+  /**
    * For a service that runs only elsewhere: the address range its clients dial
-   * (the remote cluster's service CIDR, or its Globalnet range).
+   * (the remote cluster's service CIDR, its Globalnet range, or its pod CIDR when `remoteDial` is `pod`).
    */
   remoteServiceCidrs: (service: string) => string[];
   /** For a client that runs only elsewhere: the ranges its connections arrive from. */

@@ -48,7 +48,7 @@ export function intentDocument(
     const id = `${name}@remote-${role}`;
     peers[id] = {
       kind: "external",
-      host: `${name} (${role === "service" ? "exported service" : "clients"} on another cluster)`,
+      host: `${name} (${role === "client" ? "clients" : view.remoteDial === "pod" ? "pods" : "exported service"} on another cluster)`,
       cidrs,
     };
     return id;
@@ -68,7 +68,8 @@ export function intentDocument(
       edges.push({ from: e.from, to: e.to, port: e.podPort, protocol: e.protocol, origin: "app" });
     } else if (srcLocal && e.source.kind === "service") {
       const to = remotePeer(e.to, "service");
-      if (to) edges.push({ from: e.from, to, port: e.port, protocol: e.protocol, origin: "app" });
+      const port = view.remoteDial === "pod" ? e.podPort : e.port;
+      if (to) edges.push({ from: e.from, to, port, protocol: e.protocol, origin: "app" });
     } else if (dstLocal && e.destination.kind === "service") {
       const from = remotePeer(e.from, "client");
       if (from) edges.push({ from, to: e.to, port: e.podPort, protocol: e.protocol, origin: "app" });

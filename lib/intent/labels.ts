@@ -7,7 +7,12 @@ import { LabelSelector } from "../k8s-object";
 
 /** Every app pod carries it, with its service's name as value. */
 export const NAME_LABEL = "app.kubernetes.io/name";
-/** Every app pod carries it, with the app's (first) namespace as value. */
+/**
+ * The recommended label's meaning, the application a workload belongs to: every app
+ * pod (and its Deployment, Service, ServiceAccount) carries it with the app's name, the
+ * app's (first) namespace, and namespace-wide allowances select the app's pods by it.
+ * Nothing else the program writes sets it (platform objects carry `MANAGED_LABEL`).
+ */
 export const PART_OF_LABEL = "app.kubernetes.io/part-of";
 /** The label Kubernetes sets on every namespace, with the namespace's name as value. */
 export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";

@@ -168,9 +168,10 @@ export function compileNetworkPolicies(
           to = [podPeer(dst.namespace, { [NAME_LABEL]: dst.name })];
         } else {
           // A remote service is dialled at its (global) service address on the Service port:
-          // no local kube-proxy translates it to a pod port before the policy sees it.
+          // no local kube-proxy translates it to a pod port before the policy sees it. In one
+          // mesh the sidecar dials the remote pods directly, on the pod port.
           to = view.remoteServiceCidrs(dst.name).map((cidr) => ({ ipBlock: { cidr } }));
-          egressPort = { protocol: e.protocol, port: e.port };
+          if (view.remoteDial !== "pod") egressPort = { protocol: e.protocol, port: e.port };
         }
       } else if (dst.kind === "external" && opts.egressGateway) {
         // Through the egress gateway: only it reaches the host's ranges (lib/platform-intent.ts).

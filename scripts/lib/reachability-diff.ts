@@ -15,6 +15,7 @@ import {
 } from "../../policy-pack/reachability/diff";
 import { analyse, type Reachability } from "../../policy-pack/reachability";
 import { loadManifests } from "../../policy-pack/manifests";
+import { parseArgv, UsageError } from "./cli";
 
 export const DIFF_USAGE = `usage: reachability diff <before> <after> [--output text|json|md]
   <before>, <after>: a folder or file of YAML/JSON manifests, or several joined with ","
@@ -64,24 +65,23 @@ export function runDiff(argv: readonly string[], io: Io = processIo): number {
     io.err(`reachability diff: ${msg}\n${DIFF_USAGE}\n`);
     return EXIT_INVALID;
   };
-  const sides: string[] = [];
-  let output: string = "text";
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "-h" || a === "--help") {
-      io.out(DIFF_USAGE + "\n");
-      return EXIT_NO_CHANGE;
-    } else if (a === "-o" || a === "--output") {
-      if (i + 1 >= argv.length) return usage(`${a} needs a value (${OUTPUTS.join(", ")})`);
-      output = argv[++i];
-    } else if (a.startsWith("--output=")) {
-      output = a.slice("--output=".length);
-    } else if (a.startsWith("-")) {
-      return usage(`unknown option ${a}`);
-    } else {
-      sides.push(a);
-    }
+  let parsed;
+  try {
+    parsed = parseArgv(
+      argv,
+      { output: { value: `<${OUTPUTS.join("|")}>`, short: "o" } },
+      { positionals: "<before> <after>" },
+    );
+  } catch (e) {
+    if (e instanceof UsageError) return usage(e.message);
+    throw e;
   }
+  if (parsed.help) {
+    io.out(DIFF_USAGE + "\n");
+    return EXIT_NO_CHANGE;
+  }
+  const sides = parsed.positionals;
+  let output: string = parsed.flags.output ?? "text";
   if (output === "txt") output = "text"; // the list command's spelling
   if (!(OUTPUTS as readonly string[]).includes(output))
     return usage(`--output must be one of ${OUTPUTS.join(", ")}, got "${output}"`);

@@ -50,6 +50,12 @@ export interface MockRunOptions {
    * (a Service's status, a chart's resources). Undefined: its inputs.
    */
   createdState?: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined;
+  /**
+   * Called with each resource once its inputs are known. With a sink, the records
+   * returned keep no inputs (`inputs` is `{}`): a run that only counts or streams its
+   * resources (scripts/bench.ts) does not hold a copy of every object until the end.
+   */
+  sink?: (r: Registered) => void;
 }
 
 const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
@@ -79,13 +85,21 @@ export async function runUnderMocks<T>(
   options: MockRunOptions = {},
 ): Promise<{ resources: Registered[]; outputs: T }> {
   const resources: Registered[] = [];
+  // Requests not yet answered by type and name, oldest first: the mocks' hook gets the
+  // request's type and name but not the request (a lookup, not a scan of every record).
+  const unanswered = new Map<string, Registered[]>();
+  const key = (type: string, name: string) => `${type}\u0000${name}`;
   await pulumi.runtime.setMocks(
     {
       newResource(args: pulumi.runtime.MockResourceArgs) {
-        const r = resources.find((x) => x.type === args.type && x.name === args.name && !x.provider);
+        const k = key(args.type, args.name);
+        const waiting = unanswered.get(k);
+        const r = waiting?.shift();
+        if (waiting?.length === 0) unanswered.delete(k);
         if (r) {
-          r.inputs = args.inputs;
           r.provider = args.provider;
+          if (options.sink) options.sink({ ...r, inputs: args.inputs });
+          else r.inputs = args.inputs;
         }
         if (args.id !== undefined && args.id !== "") {
           return { id: args.id, state: (options.readState ?? liveStateOf)(args) };
@@ -110,14 +124,17 @@ export async function runUnderMocks<T>(
   for (const method of ["registerResource", "readResource"]) {
     const original = monitor[method].bind(monitor);
     monitor[method] = (req, callback) => {
-      resources.push({
+      const r: Registered = {
         type: req.getType(),
         name: req.getName(),
         parent: req.getParent(),
         dependencies: req.getDependenciesList(),
         inputs: {},
         read: method === "readResource",
-      });
+      };
+      resources.push(r);
+      const k = key(r.type, r.name);
+      unanswered.set(k, [...(unanswered.get(k) ?? []), r]);
       return original(req, callback);
     };
   }

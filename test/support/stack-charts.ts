@@ -11,6 +11,7 @@ import type { StackOutputs } from "../../components/stack";
 import { PLACEHOLDER_SECRETS } from "../../scripts/lib/workspace";
 import { helmTemplate } from "./charts";
 import { rewriteChartObject } from "../../lib/chart-rewrites";
+import { hookObjectsFor } from "../../lib/chart-hooks";
 import { typeTokenFor } from "../../policy-pack/lib/resource-manifest";
 import { Registered, manifestsOf, runUnderMocks } from "./program";
 
@@ -119,12 +120,19 @@ export function renderStackCharts(stack: string, mirror: string): Promise<Render
         resources,
         charts: charts.map((c) => {
           const values = withPlaceholders(c.values, "") as Record<string, unknown>;
-          // As the program sends them: its rewrites of single chart objects (lib/chart-rewrites.ts).
-          const objects = helmTemplate(c.dir, { ...c, values }).map(
+          // As the program sends them: its rewrites of single chart objects (lib/chart-rewrites.ts),
+          // and beside them the Helm hooks it creates itself (lib/chart-hooks.ts).
+          // `helm template` also prints the chart's hooks, which the provider never creates; a
+          // hook the program creates takes the place of the chart's of the same kind and name.
+          const sent = helmTemplate(c.dir, { ...c, values }).map(
             (o) =>
               (rewriteChartObject(c.key, typeTokenFor(o.apiVersion, o.kind), o) as K8sObject | undefined) ??
               o,
           );
+          const hooks = sent.flatMap((o) => hookObjectsFor(c.key, typeTokenFor(o.apiVersion, o.kind), o));
+          const id = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+          const replaced = new Set(hooks.map(id));
+          const objects = [...sent.filter((o) => !replaced.has(id(o))), ...hooks];
           return { ...c, values, objects };
         }),
       })),

@@ -39,6 +39,29 @@ describe("chart objects as the program sends them", () => {
     assert.equal(rewriteChartObject("kiali", "kubernetes:batch/v1:Job", job), undefined);
   });
 
+  it("puts certgen's limits and requests back under resources, where Cilium's chart misplaces them", () => {
+    const limits = { cpu: "500m", memory: "256Mi" };
+    const requests = { cpu: "50m", memory: "64Mi" };
+    const job = {
+      metadata: { name: CERTGEN_NAME },
+      spec: { template: { spec: { containers: [{ name: "certgen", resources: null, limits, requests }] } } },
+    };
+    const out = rewriteChartObject("cilium", "kubernetes:batch/v1:Job", job) as {
+      spec: { template: { spec: { containers: Array<Record<string, unknown>> } } };
+    };
+    const c = out.spec.template.spec.containers[0];
+    assert.deepEqual(c.resources, { limits, requests });
+    assert.equal("limits" in c, false);
+    assert.equal("requests" in c, false);
+    // Resources already in place are left alone.
+    const placed = { name: "certgen", resources: { limits } };
+    const kept = rewriteChartObject("cilium", "kubernetes:batch/v1:Job", {
+      ...job,
+      spec: { template: { spec: { containers: [placed] } } },
+    }) as typeof out;
+    assert.deepEqual(kept.spec.template.spec.containers[0].resources, { limits });
+  });
+
   it("rewrites the Submariner resource only in the operator chart, and server forms in every chart", () => {
     const cr = { spec: { brokerK8sApiServerToken: "", ceIPSecPSK: "" } };
     const type = "kubernetes:submariner.io/v1alpha1:Submariner";

@@ -318,8 +318,14 @@ describe("stack configuration: what cannot work", () => {
     const raw = structuredClone(readRawPlatformConfig(stackFile("multi-cluster"))) as {
       clusters: Array<Record<string, unknown>>;
       submariner: Record<string, unknown>;
+      environment: string;
+      istio: Record<string, unknown>;
     };
     raw.submariner.globalnet = true;
+    // With Globalnet the clusters cannot be one mesh, so their cross-cluster edges need PERMISSIVE mTLS (dev).
+    raw.environment = "dev";
+    (raw as Record<string, unknown>).platformNetworkPolicies = true;
+    raw.istio = { enabled: true, mtlsMode: "PERMISSIVE" };
     raw.clusters[0].globalCidr = "242.0.0.0/16";
     raw.clusters[1].globalCidr = "242.0.128.0/17";
     assert.deepEqual(problems(raw), [

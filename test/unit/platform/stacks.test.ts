@@ -216,7 +216,7 @@ describe("stack multi-cluster (under mocks)", () => {
     assert.deepEqual(exports, ["inventory", "payment"]);
   });
 
-  it("lets orders reach payment across clusters only at us-west-2's service range, and payment admit only us-east-1's pods", async () => {
+  it("lets orders reach payment across clusters only at us-west-2's pod range (one mesh: sidecars dial remote pods), and payment admit only us-east-1's pods", async () => {
     const r = await run("multi-cluster");
     const np = (name: string) =>
       ofKind(r, "NetworkPolicy").find((p) => p.metadata.name === name)?.spec as {
@@ -224,9 +224,77 @@ describe("stack multi-cluster (under mocks)", () => {
         ingress?: Array<{ from: unknown[]; ports: unknown[] }>;
       };
     const egress = np("allow-orders-to-payment-tcp-8080-egress");
-    assert.deepEqual(egress.egress?.[0].to, [{ ipBlock: { cidr: "10.120.0.0/16" } }]);
+    assert.deepEqual(egress.egress?.[0].to, [{ ipBlock: { cidr: "10.20.0.0/16" } }]);
+    assert.deepEqual(egress.egress?.[0].ports, [{ protocol: "TCP", port: 8080 }]);
     const ingress = np("allow-orders-to-payment-tcp-8080-ingress");
     assert.deepEqual(ingress.ingress?.[0].from, [{ ipBlock: { cidr: "10.10.0.0/16" } }]);
+  });
+});
+
+describe("stack multi-cluster: one mesh (under mocks)", () => {
+  const on = (r: StackRun, cluster: string) =>
+    r.resources.filter((x) => x.provider?.includes(`::${cluster}::`));
+  const named = (rs: Registered[], kind: string, name: string) =>
+    rs.filter(
+      (x) =>
+        x.type.endsWith(`:${kind}`) &&
+        ((x.inputs.metadata as { name?: string } | undefined)?.name ?? "") === name,
+    );
+
+  for (const [cluster, other] of [
+    ["us-east-1", "us-west-2"],
+    ["us-west-2", "us-east-1"],
+  ]) {
+    it(`${cluster}: the shared root as a ClusterIssuer, its own intermediate into istio-system/cacerts, a reader token, and a remote secret for ${other}`, async () => {
+      const rs = on(await run("multi-cluster"), cluster);
+      const root = named(rs, "Secret", "istio-mesh-root-ca");
+      assert.equal(root.length, 1);
+      assert.equal((root[0].inputs.metadata as { namespace: string }).namespace, "cert-manager");
+      assert.equal(
+        named(rs, "CustomResource", "istio-mesh-root-ca").length +
+          named(rs, "ClusterIssuer", "istio-mesh-root-ca").length,
+        1,
+      );
+      const cert = rs.find((x) => x.name === `${cluster}-istio-mesh-intermediate-ca`);
+      assert.ok(cert, "the intermediate Certificate");
+      assert.equal((cert.inputs.spec as { secretName: string }).secretName, "cacerts");
+      assert.match((cert.inputs.spec as { commonName: string }).commonName, new RegExp(cluster));
+      const token = named(rs, "Secret", "istio-reader-service-account-token");
+      assert.equal(token.length, 1);
+      const remote = named(rs, "Secret", `istio-remote-secret-${other}`);
+      assert.equal(remote.length, 1, `remote secret for ${other} on ${cluster}`);
+      assert.equal(
+        named(rs, "Secret", `istio-remote-secret-${cluster}`).length,
+        0,
+        "no remote secret for itself",
+      );
+      const meta = remote[0].inputs.metadata as {
+        labels: Record<string, string>;
+        annotations: Record<string, string>;
+      };
+      assert.equal(meta.labels["istio/multiCluster"], "true");
+      assert.equal(meta.annotations["networking.istio.io/cluster"], other);
+    });
+
+    it(`${cluster}: istiod waits for its intermediate CA, which waits for the issuer and cert-manager; the reader token for the base chart`, async () => {
+      const r = await run("multi-cluster");
+      const get = (n: string) => r.resources.find((x) => x.name === n)!;
+      const deps = (n: string) => get(n).dependencies.map((d) => d.split("::").pop());
+      assert.ok(deps(`${cluster}-istio-istiod`).includes(`${cluster}-istio-mesh-intermediate-ca`));
+      assert.ok(deps(`${cluster}-istio-mesh-intermediate-ca`).includes(`${cluster}-istio-mesh-root-issuer`));
+      assert.ok(deps(`${cluster}-istio-mesh-root-issuer`).includes(`${cluster}-istio-mesh-root-ca`));
+      assert.ok(deps(`${cluster}-istio-mesh-root-ca`).includes(`${cluster}-cert-manager-release`));
+      assert.ok(deps(`${cluster}-istio-istio-reader-token`).includes(`${cluster}-istio-base`));
+      // The remote secret for the other cluster is built from that cluster's live token.
+      assert.ok(
+        deps(`${cluster}-istio-remote-secret-${other}`).includes(`${other}-istio-istio-reader-token-live`),
+      );
+    });
+  }
+
+  it("single-cluster stacks get none of it", async () => {
+    const r = await run("prod");
+    assert.ok(!r.resources.some((x) => /mesh-root|istio-reader-token|istio-remote-secret/.test(x.name)));
   });
 });
 
