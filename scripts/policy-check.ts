@@ -6,6 +6,8 @@
  * Exit codes (README.md, "Exit codes"): 0 no mandatory violation, 1 at least one
  * mandatory violation, 2 bad arguments or input the API server would refuse, 3 internal error.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { INPUT_LIMITS, loadManifests } from "../policy-pack/manifests";
 import { manifestsToResources } from "../policy-pack/lib/load-manifests";
 import { hasMandatory, runPack, STACKS, type StackName, type Violation } from "../policy-pack/lib/run";
@@ -18,6 +20,8 @@ const USAGE = `usage: policy:check [--stack ${STACKS.join("|")}] [--output text|
   and runs every rule of policy-pack/ with that stack's policy config (default: prod).
   --tags runs only the rules carrying at least one of the tags, e.g. cis:5.2.2,nsa-cisa:network-policies
   or cis-kubernetes-benchmark (docs/policies.md lists the benchmark tags).
+  A folder in render mode's multi-cluster layout (one subfolder per cluster, each holding only
+  numbered folders such as 0-crd and 1-manifest) is judged one cluster at a time.
   Every object is first checked as the API server would (the schema of its kind, YAML 1.1
   booleans such as an unquoted "no", selectors, CIDRs, ports); one it would refuse is invalid input.
   Limits: ${INPUT_LIMITS}.
@@ -68,9 +72,46 @@ function parseArgs(argv: string[]): Args | "help" {
   return args;
 }
 
-function line(v: Violation): string {
+/** What the pack judges as one cluster: a label (empty for a single cluster) and its paths. */
+interface ClusterInput {
+  cluster: string;
+  paths: string[];
+}
+
+const isDir = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
+
+/**
+ * The clusters of a folder in render mode's multi-cluster layout (`<dir>/<cluster>/0-crd`,
+ * `<dir>/<cluster>/1-manifest`), or undefined for any other folder. Each cluster is its own
+ * API server: the same object in two clusters is not a duplicate, and stack rules count
+ * per cluster.
+ */
+function renderClusters(dir: string): string[] | undefined {
+  if (!isDir(dir)) return undefined;
+  const entries = fs.readdirSync(dir, { withFileTypes: true });
+  if (entries.length < 2 || !entries.every((e) => e.isDirectory())) return undefined;
+  const layout = entries.every((e) => {
+    const inner = fs.readdirSync(path.join(dir, e.name), { withFileTypes: true });
+    return inner.length > 0 && inner.every((i) => i.isDirectory() && /^\d+-/.test(i.name));
+  });
+  return layout ? entries.map((e) => e.name).sort() : undefined;
+}
+
+/** The given paths as the clusters to judge: one per render cluster folder, the rest together. */
+export function clusterInputs(paths: string[]): ClusterInput[] {
+  const rest: string[] = [];
+  const clusters: ClusterInput[] = [];
+  for (const p of paths) {
+    const names = renderClusters(p);
+    if (names) clusters.push(...names.map((c) => ({ cluster: c, paths: [path.join(p, c)] })));
+    else rest.push(p);
+  }
+  return rest.length > 0 ? [{ cluster: "", paths: rest }, ...clusters] : clusters;
+}
+
+function line(v: Violation, cluster: string): string {
   const where = `${v.kind} ${v.namespace ? `${v.namespace}/` : ""}${v.name}`.trim();
-  return `${v.policy} ${v.level} ${where}: ${v.message.replace(/\s*\n\s*/g, " ")}`;
+  return `${cluster ? `[${cluster}] ` : ""}${v.policy} ${v.level} ${where}: ${v.message.replace(/\s*\n\s*/g, " ")}`;
 }
 
 export function main(argv: string[]): number {
@@ -79,24 +120,37 @@ export function main(argv: string[]): number {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.clean;
   }
-  const violations = runPack(manifestsToResources(loadManifests(args.paths)), args.stack, {
-    policies: args.policies,
-  });
+  // Every input is read (and refused if invalid) before any cluster is judged.
+  const inputs = clusterInputs(args.paths).map((c) => ({
+    cluster: c.cluster,
+    resources: manifestsToResources(loadManifests(c.paths)),
+  }));
+  const judged = inputs.map((c) => ({
+    cluster: c.cluster,
+    violations: runPack(c.resources, args.stack, { policies: args.policies }),
+  }));
+  const violations = judged.flatMap((j) => j.violations);
   if (args.output === "json") {
-    const rows = violations.map(({ policy, level, kind, namespace, name, message }) => ({
-      policy,
-      level,
-      kind,
-      namespace,
-      name,
-      message,
-    }));
+    const rows = judged.flatMap(({ cluster, violations: vs }) =>
+      vs.map(({ policy, level, kind, namespace, name, message }) => ({
+        ...(cluster ? { cluster } : {}),
+        policy,
+        level,
+        kind,
+        namespace,
+        name,
+        message,
+      })),
+    );
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   } else {
-    for (const v of violations) process.stdout.write(`${line(v)}\n`);
+    for (const j of judged) for (const v of j.violations) process.stdout.write(`${line(v, j.cluster)}\n`);
     const mandatory = violations.filter((v) => v.level === "mandatory").length;
+    const where = judged.some((j) => j.cluster)
+      ? `, clusters ${judged.map((j) => j.cluster || "(other paths)").join(", ")}`
+      : "";
     process.stderr.write(
-      `policy:check (${args.stack}): ${violations.length} violation(s), ${mandatory} mandatory\n`,
+      `policy:check (${args.stack}${where}): ${violations.length} violation(s), ${mandatory} mandatory\n`,
     );
   }
   return hasMandatory(violations) ? EXIT.finding : EXIT.clean;

@@ -57,6 +57,49 @@ describe("policy:check CLI (child process)", function () {
     );
   });
 
+  /** `<root>/<cluster>/1-manifest/*.yaml` (render mode's multi-cluster layout), from fixture folders. */
+  function renderLayout(root: string, clusters: Record<string, string>): string {
+    for (const [cluster, fixture] of Object.entries(clusters)) {
+      const dir = path.join(root, cluster, "1-manifest");
+      fs.cpSync(path.join(FIXTURES, fixture), dir, { recursive: true });
+    }
+    return root;
+  }
+
+  it("judges render mode's multi-cluster folder one cluster at a time: the same objects in two clusters are not duplicates", () => {
+    const root = renderLayout(path.join(tmp, "render-two-secure"), { east: "secure", west: "secure" });
+    const r = cli(root);
+    assert.strictEqual(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /clusters east, west\): 0 violation\(s\), 0 mandatory/);
+  });
+
+  it("names the cluster of each violation in a multi-cluster render folder", () => {
+    const root = renderLayout(path.join(tmp, "render-mixed"), { east: "secure", west: "insecure" });
+    const r = cli(root);
+    assert.strictEqual(r.code, 1, r.stderr);
+    const lines = r.stdout.trim().split("\n");
+    assert.ok(lines.length > 0 && lines.every((l) => l.startsWith("[west] ")), r.stdout);
+    const json = cli("--output", "json", root);
+    const rows = JSON.parse(json.stdout) as Array<Row & { cluster?: string }>;
+    assert.ok(rows.length > 0 && rows.every((x) => x.cluster === "west"), json.stdout);
+  });
+
+  it("still judges any other folder of folders as one set", () => {
+    // Subfolders holding manifest files, not numbered render folders: one cluster split up.
+    const root = path.join(tmp, "plain-two");
+    for (const [sub, fixture] of [
+      ["a", "secure"],
+      ["b", "insecure"],
+    ]) {
+      fs.cpSync(path.join(FIXTURES, fixture), path.join(root, sub), { recursive: true });
+    }
+    const r = cli("--output", "json", root);
+    assert.strictEqual(r.code, 1, r.stderr);
+    const rows = JSON.parse(r.stdout) as Array<Row & { cluster?: string }>;
+    assert.ok(rows.length > 0 && rows.every((x) => !("cluster" in x)), r.stdout);
+    assert.match(cli(root).stderr, /^policy:check \(prod\): \d+ violation/m);
+  });
+
   it("--output json prints the same as a JSON array of {policy, level, kind, namespace, name, message}", () => {
     const r = cli("--output", "json", path.join(FIXTURES, "insecure"));
     assert.strictEqual(r.code, 1, r.stderr);
