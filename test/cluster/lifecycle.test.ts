@@ -123,7 +123,7 @@ for (const stack of STACK_NAMES) {
         // kwok runs no operator, so the harness does it (test/cluster/operator-crds.ts).
         const broker = platform.submariner?.broker;
         for (const c of platform.clusters) {
-          if (broker && c.name !== broker) await installMcsCrds(localName(c.name), preparedChartMirror());
+          if (broker && c.name !== broker) await installMcsCrds(localName(c.name));
         }
         lb = startFakeCloud(clusters);
         ws = workspace();
