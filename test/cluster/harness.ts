@@ -30,7 +30,14 @@ function withoutReadinessWait(props: Record<string, unknown>): Record<string, un
   if (!metadata.annotations?.["pulumi.com/waitFor"]) return props;
   const annotations = { ...metadata.annotations };
   delete annotations["pulumi.com/waitFor"];
-  return { ...props, metadata: { ...metadata, annotations } };
+  // No annotations key at all rather than an empty map, which the server drops and a
+  // refresh would then report as drift.
+  const { annotations: _dropped, ...rest } = metadata;
+  void _dropped;
+  return {
+    ...props,
+    metadata: Object.keys(annotations).length > 0 ? { ...rest, annotations } : rest,
+  };
 }
 
 pulumi.runtime.registerResourceTransform((args) => {
