@@ -55,13 +55,7 @@ const tail = (r: { stdout: string; stderr: string }) => `${r.stderr.slice(-3000)
  * Stacks whose lifecycle is known not to pass yet, with what was seen: shown as pending
  * (with the reason in the title), never as passing. Remove an entry to run it again.
  */
-const KNOWN_FAILING: Readonly<Record<string, string>> = {
-  "multi-cluster":
-    "its first full up (2026-11-28, 33 min at load 15-20) created 806 objects on both servers and " +
-    "failed on us-west-2's ServiceExports: the joined cluster has no ServiceExport CRD, which the " +
-    "Submariner operator installs when it runs (kwok runs no operator; on a real cluster the up " +
-    "races it); the program must install or await that CRD before exporting (issue 8 note)",
-};
+const KNOWN_FAILING: Readonly<Record<string, string>> = {};
 
 /**
  * Stacks known not to be idempotent yet, with what changes (refresh and second up are shown
