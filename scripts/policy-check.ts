@@ -78,23 +78,26 @@ interface ClusterInput {
   paths: string[];
 }
 
-const isDir = (p: string) => fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
-
 /**
  * The clusters of a folder in render mode's multi-cluster layout (`<dir>/<cluster>/0-crd`,
- * `<dir>/<cluster>/1-manifest`), or undefined for any other folder. Each cluster is its own
+ * `<dir>/<cluster>/1-manifest`), or undefined for any other path. Each cluster is its own
  * API server: the same object in two clusters is not a duplicate, and stack rules count
- * per cluster.
+ * per cluster. A path that cannot be read is left to the manifest loader, which reports
+ * it as invalid input.
  */
 function renderClusters(dir: string): string[] | undefined {
-  if (!isDir(dir)) return undefined;
-  const entries = fs.readdirSync(dir, { withFileTypes: true });
-  if (entries.length < 2 || !entries.every((e) => e.isDirectory())) return undefined;
-  const layout = entries.every((e) => {
-    const inner = fs.readdirSync(path.join(dir, e.name), { withFileTypes: true });
-    return inner.length > 0 && inner.every((i) => i.isDirectory() && /^\d+-/.test(i.name));
-  });
-  return layout ? entries.map((e) => e.name).sort() : undefined;
+  try {
+    if (!fs.statSync(dir).isDirectory()) return undefined;
+    const entries = fs.readdirSync(dir, { withFileTypes: true });
+    if (entries.length < 2 || !entries.every((e) => e.isDirectory())) return undefined;
+    const layout = entries.every((e) => {
+      const inner = fs.readdirSync(path.join(dir, e.name), { withFileTypes: true });
+      return inner.length > 0 && inner.every((i) => i.isDirectory() && /^\d+-/.test(i.name));
+    });
+    return layout ? entries.map((e) => e.name).sort() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The given paths as the clusters to judge: one per render cluster folder, the rest together. */
