@@ -135,3 +135,23 @@ export function detectPlatform(
     cluster: key,
   };
 }
+
+/** Config of a rule that looks in the Istio root namespace: an override of the namespace. */
+export interface IstioRootNamespaceConfig {
+  /** Overrides the root namespace (otherwise the platform profile's istioRootNamespace, else istio-system). */
+  rootNamespace: string;
+}
+
+/** The config schema of `IstioRootNamespaceConfig`, for `stackRule`'s `config`. */
+export const ISTIO_ROOT_NAMESPACE_CONFIG = {
+  rootNamespace: {
+    type: "string",
+    default: "",
+    description: "Istio root namespace; empty means the platform profile's, else istio-system.",
+  },
+} as const;
+
+/** The Istio root namespace a rule judges in a cluster: the config's override, else the profile's. */
+export function istioRootNamespace(config: IstioRootNamespaceConfig, platform: PlatformFacts): string {
+  return config.rootNamespace || platform.istioRootNamespace;
+}

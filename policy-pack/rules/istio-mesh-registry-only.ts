@@ -1,13 +1,15 @@
+import {
+  ISTIO_ROOT_NAMESPACE_CONFIG,
+  type IstioRootNamespaceConfig,
+  isIstiodDeployment,
+  istioRootNamespace,
+} from "../lib/platform";
 import { parse as parseYaml } from "yaml";
 import { isRecord } from "../lib/resource-manifest";
-import { isIstiodDeployment } from "../lib/platform";
 import { stackRule } from "../lib/rule";
 import { effectiveNamespace, type StackObject } from "../lib/stack";
 
-export interface MeshRegistryOnlyConfig {
-  /** Overrides the root namespace (otherwise the platform profile's istioRootNamespace, else istio-system). */
-  rootNamespace: string;
-}
+export type MeshRegistryOnlyConfig = IstioRootNamespaceConfig;
 
 /** Istio's default when meshConfig does not say: every unknown host is passed through. */
 const ISTIO_DEFAULT_MODE = "ALLOW_ANY";
@@ -46,18 +48,12 @@ export const meshRegistryOnly = stackRule<MeshRegistryOnlyConfig>(
     remediation:
       "Set meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY (istio.outboundTrafficPolicy in the stack config) and name each external host with a ServiceEntry",
     enforcementLevel: "mandatory",
-    config: {
-      rootNamespace: {
-        type: "string",
-        default: "",
-        description: "Istio root namespace; empty means the platform profile's, else istio-system.",
-      },
-    },
+    config: ISTIO_ROOT_NAMESPACE_CONFIG,
   },
   ({ view, config, report }) => {
     for (const c of view.clusters) {
       if (!c.platform.istio) continue;
-      const root = config.rootNamespace || c.platform.istioRootNamespace;
+      const root = istioRootNamespace(config, c.platform);
       const meshConfigMaps = c.manifests.filter((o) => {
         const m = o.manifest;
         return (

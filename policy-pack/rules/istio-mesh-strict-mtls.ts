@@ -1,13 +1,15 @@
+import {
+  ISTIO_ROOT_NAMESPACE_CONFIG,
+  type IstioRootNamespaceConfig,
+  isIstiodDeployment,
+  istioRootNamespace,
+} from "../lib/platform";
 import { isRecord } from "../lib/resource-manifest";
-import { isIstiodDeployment } from "../lib/platform";
 import { stackRule } from "../lib/rule";
 import { isEmptySelector } from "../lib/selectors";
 import { effectiveNamespace } from "../lib/stack";
 
-export interface MeshStrictConfig {
-  /** Overrides the root namespace (otherwise the platform profile's istioRootNamespace, else istio-system). */
-  rootNamespace: string;
-}
+export type MeshStrictConfig = IstioRootNamespaceConfig;
 
 export const meshStrictMtls = stackRule<MeshStrictConfig>(
   {
@@ -18,18 +20,12 @@ export const meshStrictMtls = stackRule<MeshStrictConfig>(
     remediation:
       "Add a PeerAuthentication named default in the Istio root namespace with no selector and mtls.mode: STRICT",
     enforcementLevel: "mandatory",
-    config: {
-      rootNamespace: {
-        type: "string",
-        default: "",
-        description: "Istio root namespace; empty means the platform profile's, else istio-system.",
-      },
-    },
+    config: ISTIO_ROOT_NAMESPACE_CONFIG,
   },
   ({ view, config, report }) => {
     for (const c of view.clusters) {
       if (!c.platform.istio) continue;
-      const root = config.rootNamespace || c.platform.istioRootNamespace;
+      const root = istioRootNamespace(config, c.platform);
       const meshWide = c.manifests.filter((o) => {
         const m = o.manifest;
         if (m.kind !== "PeerAuthentication" || !m.apiVersion.startsWith("security.istio.io/")) return false;
