@@ -98,14 +98,20 @@ export class Platform extends pulumi.ComponentResource {
     this.ingress = new IngressController(
       `${name}-ingress`,
       { cluster, platform, mesh: this.istio },
-      child([this.cni, ...mesh]),
+      // ingress-nginx's admission webhook certificate is a cert-manager object (its chart's).
+      child([
+        this.cni,
+        ...mesh,
+        ...(platform.ingress.controller === "ingress-nginx" ? [this.certManager.release] : []),
+      ]),
     );
     ingressCreated(this.ingress);
     this.observability = platform.observability.enabled
       ? new Observability(
           `${name}-observability`,
           { cluster, platform, ...args.observabilitySecrets },
-          child([this.cni, ...mesh]),
+          // The chart's admission webhook certificates are cert-manager objects.
+          child([this.cni, this.certManager.release, ...mesh]),
         )
       : undefined;
     // PrometheusRules, PodMonitors and dashboards need the operator's CRDs and Grafana's namespace.

@@ -90,21 +90,11 @@ export const ADDON_POD_LABELS = {
     "app.kubernetes.io/component": "cainjector",
   },
   certManagerWebhook: { "app.kubernetes.io/name": "webhook", "app.kubernetes.io/component": "webhook" },
-  certManagerStartupCheck: {
-    "app.kubernetes.io/name": "startupapicheck",
-    "app.kubernetes.io/component": "startupapicheck",
-  },
   kiali: { "app.kubernetes.io/name": "kiali" },
   grafana: { "app.kubernetes.io/name": "grafana" },
   alertmanager: { "app.kubernetes.io/name": "alertmanager", alertmanager: "kps-alertmanager" },
   kubeStateMetrics: { "app.kubernetes.io/name": "kube-state-metrics" },
   prometheusOperator: { app: "kube-prometheus-stack-operator" },
-  admissionCreate: { app: "kube-prometheus-stack-admission-create" },
-  admissionPatch: { app: "kube-prometheus-stack-admission-patch" },
-  ingressNginxAdmission: {
-    "app.kubernetes.io/name": "ingress-nginx",
-    "app.kubernetes.io/component": "admission-webhook",
-  },
   coreDns: { "k8s-app": "kube-dns" },
   istioIngressGateway: { app: "istio-ingressgateway", istio: "ingressgateway" },
 } as const;
@@ -290,12 +280,8 @@ export function platformIntent(
     CERT_MANAGER_NAMESPACE,
     ADDON_POD_LABELS.certManagerWebhook,
   );
-  const startup = workload(
-    "cert-manager-startupapicheck",
-    CERT_MANAGER_NAMESPACE,
-    ADDON_POD_LABELS.certManagerStartupCheck,
-  );
-  for (const p of [cm, cainjector, webhook, startup]) edge(p, apiServer, [apiPort]);
+  // (The chart's startupapicheck is a Helm hook Job: never created, and switched off.)
+  for (const p of [cm, cainjector, webhook]) edge(p, apiServer, [apiPort]);
   edge(apiServer, webhook, [ADDON_PORTS.certManagerWebhook]);
   if (platform.certificates.issuer !== "selfsigned") edge(cm, acme, [443, 80]);
 
@@ -308,12 +294,6 @@ export function platformIntent(
   if (!envoyGateway) edge(ctl, apiServer, [apiPort]);
   if (platform.ingress.controller === "ingress-nginx") {
     edge(apiServer, ctl, [ADDON_PORTS.ingressNginxWebhook]);
-    const adm = workload(
-      "ingress-nginx-admission",
-      ingress.namespace,
-      ADDON_POD_LABELS.ingressNginxAdmission,
-    );
-    edge(adm, apiServer, [apiPort]);
   }
   for (const e of app.edges) {
     if (e.source.kind !== "ingress-controller" || e.destination.kind !== "service") continue;
@@ -406,13 +386,6 @@ export function platformIntent(
     const op = workload("prometheus-operator", MONITORING_NAMESPACE, ADDON_POD_LABELS.prometheusOperator);
     const am = workload("alertmanager", MONITORING_NAMESPACE, ADDON_POD_LABELS.alertmanager);
     for (const x of [prometheus, ksm, op]) edge(x, apiServer, [apiPort]);
-    for (const job of [ADDON_POD_LABELS.admissionCreate, ADDON_POD_LABELS.admissionPatch]) {
-      edge(
-        workload(`prometheus-${job.app.replace("kube-prometheus-stack-", "")}`, MONITORING_NAMESPACE, job),
-        apiServer,
-        [apiPort],
-      );
-    }
     edge(apiServer, op, [ADDON_PORTS.prometheusOperator]);
     // Its own ServiceMonitor: replicas scrape each other (a pod reaching itself is not a flow).
     edge(prometheus, prometheus, [ADDON_PORTS.prometheus, ADDON_PORTS.prometheusReloader]);

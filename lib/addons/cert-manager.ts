@@ -30,7 +30,13 @@ export function clusterIssuerName(platform: PlatformConfig): string {
  * three elect a leader or serve statelessly) with a PodDisruptionBudget, and resources.
  */
 export function certManagerValues(platform: PlatformConfig): Record<string, unknown> {
-  const values: Record<string, unknown> = { crds: { enabled: true, keep: true } };
+  const values: Record<string, unknown> = {
+    crds: { enabled: true, keep: true },
+    // The chart's post-install check is a Helm hook Job, which the v4 Chart never runs: off
+    // by name, so nobody reads the values and expects it. Readiness is the provider's wait
+    // on the three Deployments instead.
+    startupapicheck: { enabled: false },
+  };
   if (isProd(platform)) {
     const ha = { replicaCount: HA_REPLICAS, podDisruptionBudget: ONE_AT_A_TIME };
     Object.assign(values, {
@@ -38,7 +44,6 @@ export function certManagerValues(platform: PlatformConfig): Record<string, unkn
       resources: MEDIUM,
       webhook: { ...ha, resources: SMALL },
       cainjector: { ...ha, resources: MEDIUM },
-      startupapicheck: { resources: SMALL },
     });
   }
   if (platform.ingress.controller === "gateway-api") {

@@ -90,6 +90,10 @@ export function ingressNginxValues(platform: PlatformConfig): Record<string, unk
       ingressClassResource: { name: NGINX_INGRESS_CLASS, enabled: true, default: false },
       service: { type: platform.ingress.serviceType },
       config: { "ssl-redirect": "true", "use-http2": "true" },
+      // The webhook's serving certificate: by default Helm hook Jobs make it, which the v4
+      // Chart never runs (the controller would wait for the Secret and the API server
+      // distrust the webhook); cert-manager issues it instead and injects the CA bundle.
+      admissionWebhooks: { certManager: { enabled: true } },
       ...(mesh ? { podAnnotations: sidecarPodAnnotations(), podLabels: SIDECAR_LABEL } : {}),
     },
   };

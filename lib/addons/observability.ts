@@ -137,12 +137,22 @@ export function kubePrometheusStackValues(
         additionalScrapeConfigs: platform.istio.enabled ? [ISTIO_SIDECAR_SCRAPE] : [],
       },
     },
-    ...(isProd(platform)
-      ? {
-          prometheusOperator: { resources: MEDIUM, admissionWebhooks: { patch: { resources: SMALL } } },
-          "kube-state-metrics": { resources: MEDIUM },
-        }
-      : {}),
+    prometheusOperator: {
+      // The operator serves its admission webhook with the TLS Secret `kps-admission`. The
+      // chart makes it with Helm hook Jobs by default, which the v4 Chart never runs (hooks
+      // are off), so the operator would wait forever for the Secret. cert-manager (always
+      // installed) issues it instead: the chart's own self-signed Issuer, CA Certificate and
+      // serving Certificate, and its cainjector fills the webhooks' caBundle.
+      admissionWebhooks: {
+        certManager: { enabled: true },
+        // As with the chart's hook Jobs: until the operator serves, a PrometheusRule is admitted
+        // unvalidated (the operator still drops a bad rule when it loads it), so the first
+        // `up` does not fail on a webhook nobody answers yet.
+        failurePolicy: "Ignore",
+      },
+      ...(isProd(platform) ? { resources: MEDIUM } : {}),
+    },
+    ...(isProd(platform) ? { "kube-state-metrics": { resources: MEDIUM } } : {}),
     // node-exporter reads the host (host network and PID namespaces, / mounted read-only):
     // the policy pack exempts exactly that; the rest of the restricted level it meets.
     "prometheus-node-exporter": {

@@ -90,6 +90,11 @@ export interface TemplateOptions {
   release: string;
   namespace: string;
   values: Record<string, unknown>;
+  /**
+   * Print the chart's Helm hooks too. Off by default: the provider's v4 Chart never creates
+   * them, so a test judging what the program deploys must not see them.
+   */
+  hooks?: boolean;
 }
 
 /** `helm template` of a local chart directory; throws with Helm's error output. */
@@ -109,6 +114,8 @@ export function helmTemplate(chartDir: string, o: TemplateOptions): K8sObject[] 
       "--kube-version",
       KUBE_VERSION,
       "--include-crds",
+      // What the provider's v4 Chart creates: it never runs Helm hooks (lib/chart-hooks.ts).
+      ...(o.hooks ? [] : ["--no-hooks"]),
       ...API_VERSIONS.flatMap((v) => ["--api-versions", v]),
     ];
     const r = spawnSync(helmBinary(), args, {

@@ -122,8 +122,8 @@ export function renderStackCharts(stack: string, mirror: string): Promise<Render
           const values = withPlaceholders(c.values, "") as Record<string, unknown>;
           // As the program sends them: its rewrites of single chart objects (lib/chart-rewrites.ts),
           // and beside them the Helm hooks it creates itself (lib/chart-hooks.ts).
-          // `helm template` also prints the chart's hooks, which the provider never creates; a
-          // hook the program creates takes the place of the chart's of the same kind and name.
+          // `helm template` runs without the chart's hooks, as the provider does; an object of
+          // the program's own takes the place of a chart object of the same kind and name.
           const sent = helmTemplate(c.dir, { ...c, values }).map(
             (o) =>
               (rewriteChartObject(c.key, typeTokenFor(o.apiVersion, o.kind), o) as K8sObject | undefined) ??

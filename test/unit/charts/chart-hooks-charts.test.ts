@@ -48,7 +48,7 @@ describe("Hubble's first certgen Job from the real Cilium chart", function () {
   it("the chart's own hook Job is the same pod (what the provider's hooks-disabled render loses)", async () => {
     const stack = await renderStackCharts("prod", preparedChartMirror());
     const cilium = stack.charts.find((c) => c.key === "cilium")!;
-    const hook = helmTemplate(cilium.dir, cilium).find(
+    const hook = helmTemplate(cilium.dir, { ...cilium, hooks: true }).find(
       (o: K8sObject) => o.kind === "Job" && o.metadata.name === CERTGEN_NAME,
     );
     assert.ok(hook, "helm template prints the post-install hook");

@@ -27,7 +27,9 @@ describe("add-on values in prod (policy pack: HA, resources)", () => {
       assert.deepEqual(v[part].podDisruptionBudget, { enabled: true, maxUnavailable: 1 }, part);
       assert.ok(limited(v[part].resources), part);
     }
-    assert.deepEqual(Object.keys(certManagerValues(platform())), ["crds"]);
+    // Outside prod: the CRDs, and the hook-only startup check off (every stack).
+    assert.deepEqual(Object.keys(certManagerValues(platform())), ["crds", "startupapicheck"]);
+    assert.deepEqual(v.startupapicheck, { enabled: false });
   });
 
   it("runs at least two istiod in prod (replicas and the HPA's floor), with limits", () => {
