@@ -27,8 +27,37 @@ import {
 } from "../../scripts/lib/workspace";
 
 interface PreviewJson {
-  steps: Array<{ op: string; urn: string; newState?: { type: string } }>;
+  steps: Array<{ op: string; urn: string; newState?: { type: string; inputs?: Record<string, unknown> } }>;
   changeSummary?: Record<string, number>;
+}
+
+/** What the engine would create of one type: each object's namespace, name and spec, sorted. */
+function createdObjects(json: PreviewJson, type: string): string[] {
+  return json.steps
+    .filter((s) => s.op === "create" && (s.newState?.type ?? s.urn.split("::")[2]) === type)
+    .map((s) => {
+      const o = (s.newState?.inputs ?? {}) as {
+        metadata?: { namespace?: string; name?: string };
+        spec?: unknown;
+      };
+      return canonical({ at: `${o.metadata?.namespace}/${o.metadata?.name}`, spec: o.spec });
+    })
+    .sort();
+}
+
+/** JSON with object keys sorted, so equal objects print equal. */
+function canonical(v: unknown): string {
+  const sort = (x: unknown): unknown =>
+    Array.isArray(x)
+      ? x.map(sort)
+      : x && typeof x === "object"
+        ? Object.fromEntries(
+            Object.keys(x)
+              .sort()
+              .map((k) => [k, sort((x as Record<string, unknown>)[k])]),
+          )
+        : x;
+  return JSON.stringify(sort(v));
 }
 
 function createdByType(json: PreviewJson): Map<string, number> {
@@ -41,16 +70,15 @@ function createdByType(json: PreviewJson): Map<string, number> {
   return out;
 }
 
-/** What the pure plan says the app part of a stack holds, by kind. */
-function plannedKinds(stack: string): Map<string, number> {
+/** The intent compiler's objects of one kind for a stack (every cluster), as createdObjects prints them. */
+function plannedObjects(stack: string, kind: string): string[] {
   const platform = parsePlatformConfig(readRawPlatformConfig(stackFile(stack)));
   const app = resolveApp(platform.app.spec);
-  const out = new Map<string, number>();
-  for (const c of platform.clusters) {
-    for (const o of clusterPlanObjects(planCluster(platform, app, c.name)))
-      out.set(o.kind, (out.get(o.kind) ?? 0) + 1);
-  }
-  return out;
+  return platform.clusters
+    .flatMap((c) => clusterPlanObjects(planCluster(platform, app, c.name)))
+    .filter((o) => o.kind === kind)
+    .map((o) => canonical({ at: `${o.metadata.namespace}/${o.metadata.name}`, spec: o.spec }))
+    .sort();
 }
 
 const previewArgs = (stack: string) => ["preview", "--stack", stack, ...policyPackArgs(stack)];
@@ -59,24 +87,50 @@ describe("real engine, offline", () => {
   for (const stack of STACK_NAMES) {
     describe(`pulumi preview --stack ${stack} with the policy pack`, () => {
       let created: Map<string, number>;
+      let json: PreviewJson;
       before(() => {
         const ws = offlineWorkspace(stack);
         const r = ws.pulumi([...previewArgs(stack), "--json"]);
         assert.equal(r.code, 0, `preview failed:\n${r.stderr}\n${r.stdout.slice(-4000)}`);
-        created = createdByType(JSON.parse(r.stdout) as PreviewJson);
+        json = JSON.parse(r.stdout) as PreviewJson;
+        created = createdByType(json);
       });
 
       it("creates exactly the NetworkPolicies, AuthorizationPolicies and workloads the intent compiles to", () => {
-        const planned = plannedKinds(stack);
+        // Object by object (namespace, name and spec) through the components, the engine
+        // and the provider: nothing lost, added or altered on the way.
         for (const [kind, type] of [
           ["NetworkPolicy", "kubernetes:networking.k8s.io/v1:NetworkPolicy"],
           ["AuthorizationPolicy", "kubernetes:security.istio.io/v1:AuthorizationPolicy"],
           ["Deployment", "kubernetes:apps/v1:Deployment"],
           ["StatefulSet", "kubernetes:apps/v1:StatefulSet"],
         ]) {
-          assert.equal(created.get(type) ?? 0, planned.get(kind) ?? 0, `${kind}: engine vs plan`);
+          assert.deepEqual(
+            createdObjects(json, type),
+            plannedObjects(stack, kind),
+            `${kind}: engine vs intent`,
+          );
         }
-        assert.ok((created.get("kubernetes:networking.k8s.io/v1:NetworkPolicy") ?? 0) > 10);
+        // And what the compiled set must hold whatever the compiler: every app namespace
+        // denies all traffic by default (an empty pod selector, both directions, no rule).
+        const policies = createdObjects(json, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map(
+          (x) => JSON.parse(x) as { at: string; spec: Record<string, unknown> },
+        );
+        const platform = parsePlatformConfig(readRawPlatformConfig(stackFile(stack)));
+        const namespaces = resolveApp(platform.app.spec).namespaces;
+        assert.ok(namespaces.length > 0);
+        for (const ns of namespaces) {
+          const denyAll = policies.some(
+            ({ at, spec }) =>
+              at.startsWith(`${ns}/`) &&
+              Object.keys((spec.podSelector as object | undefined) ?? {}).length === 0 &&
+              canonical([...((spec.policyTypes as string[] | undefined) ?? [])].sort()) ===
+                canonical(["Egress", "Ingress"]) &&
+              spec.ingress === undefined &&
+              spec.egress === undefined,
+          );
+          assert.ok(denyAll, `${stack}: namespace ${ns} has a default-deny NetworkPolicy`);
+        }
       });
 
       it("registers one provider per cluster and the add-on charts (fixtures here)", () => {
@@ -230,9 +284,8 @@ describe("real engine, offline", () => {
           if (kind) kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
         }
       }
-      const planned = plannedKinds("dev");
-      assert.equal(kinds.get("NetworkPolicy"), planned.get("NetworkPolicy"));
-      assert.equal(kinds.get("Deployment"), planned.get("Deployment"));
+      assert.equal(kinds.get("NetworkPolicy"), plannedObjects("dev", "NetworkPolicy").length);
+      assert.equal(kinds.get("Deployment"), plannedObjects("dev", "Deployment").length);
       assert.equal(kinds.get("PeerAuthentication"), 1);
       assert.ok((kinds.get("ConfigMap") ?? 0) > 5, "fixture charts render their ConfigMaps too");
       assert.ok(!kinds.has("Secret"), "no Secret is written in plaintext");
