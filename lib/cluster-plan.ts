@@ -83,6 +83,7 @@ export function planCluster(platform: PlatformConfig, app: ResolvedApp, clusterN
     ),
   );
   const policy = policyOptions(platform);
+  const callees = oneMesh(platform) ? remoteCallees(platform, app, clusterName) : [];
   const shop = planShopApp(app, view, {
     replicas: platform.app.replicas,
     autoscaling: platform.app.autoscaling,
@@ -92,14 +93,14 @@ export function planCluster(platform: PlatformConfig, app: ResolvedApp, clusterN
     // One mesh: the caller's cluster defines each remote callee's Service, so the caller
     // dials <svc>.<ns>.svc.cluster.local and its sidecar routes to the endpoints istiod
     // learned from the other clusters (Istio merges a host's endpoints across clusters).
-    remoteCallees: oneMesh(platform) ? remoteCallees(platform, app, clusterName) : [],
+    remoteCallees: callees,
   });
   // The platform namespaces' flows join the app's intent document, so the pack checks both.
   const platformFlows = platformIntent(platform, app, view);
   if (platformFlows) {
     shop.intent = intentConfigMap(withPlatformIntent(intentDocument(app, policy, view), platformFlows));
   }
-  shop.traffic = compileTraffic(app, view, platform.app.traffic);
+  shop.traffic = compileTraffic(app, view, platform.app.traffic, new Set(callees.map((c) => c.service)));
   shop.egress = egressRouting(platform, calledExternals(app, view), egressCallers(app, view));
   const front = app.edges.find((e) => e.source.kind === "ingress-controller");
   const edgeObjects =

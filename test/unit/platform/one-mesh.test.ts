@@ -227,6 +227,46 @@ describe("one mesh across clusters (istio.oneMesh)", function () {
       );
     });
 
+    it("the routing of a remote callee (app.traffic: versions, weights, timeout) is written in the caller's cluster too, and only under one mesh", () => {
+      const withTraffic = (r: Raw): Raw => {
+        r.app.traffic = {
+          inventory: {
+            versions: { v1: {}, v2: { image: "ghcr.io/example/inventory:3.1.0" } },
+            weights: { v1: 90, v2: 10 },
+            timeout: "2s",
+          },
+        };
+        return r;
+      };
+      const routing = (objects: K8sObject[]) =>
+        objects
+          // The app's routing (payment's egress routing in istio-egress is another matter).
+          .filter(
+            (o) => ["VirtualService", "DestinationRule"].includes(o.kind) && o.metadata.namespace === "shop",
+          )
+          .map((o) => ({ id: `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`, spec: o.spec }));
+      const east = routing(plan(withTraffic(multi()), "us-east-1").objects);
+      const west = routing(plan(withTraffic(multi()), "us-west-2").objects);
+      assert.deepEqual(
+        east.map((x) => x.id),
+        ["DestinationRule shop/inventory", "VirtualService shop/inventory"],
+      );
+      assert.deepEqual(east, west, "the same routing in both clusters");
+      const vs = east[1].spec as { hosts: string[] };
+      assert.deepEqual(vs.hosts, ["inventory.shop.svc.cluster.local"]);
+      // The version Deployments run only where inventory runs.
+      assert.ok(
+        !plan(withTraffic(multi()), "us-east-1").objects.some(
+          (o) => o.kind === "Deployment" && o.metadata.name.startsWith("inventory"),
+        ),
+      );
+      // Without one mesh the config refuses it: no sidecar in us-east-1 would apply it.
+      assert.match(
+        configProblems(withoutOneMesh(withTraffic(multi()))).join("\n"),
+        /app\.traffic\.inventory: inventory is called across clusters by frontend, orders/,
+      );
+    });
+
     it("without one mesh none: callers dial the exported Service's clusterset.local name", () => {
       const r = withoutOneMesh(multi());
       const { plan: p, objects } = plan(r, "us-east-1");
