@@ -311,6 +311,25 @@ describe("stack multi-cluster: one mesh (under mocks)", () => {
     for (const name of ["frontend", "orders", "events"]) assert.deepEqual(named(west, "Service", name), []);
   });
 
+  it("the policy pack finds nothing, at any level, on those Services (no rule needs a Service to select local pods)", async () => {
+    const r = await run("multi-cluster");
+    const remote = r.resources.filter(
+      (x) =>
+        x.type === "kubernetes:core/v1:Service" &&
+        (x.inputs.metadata as { annotations?: Record<string, string> }).annotations?.["netplat.dev/runs-on"],
+    );
+    assert.equal(remote.length, 2);
+    // Findings name the object (kind, namespace, name): this also covers the callee's own Service.
+    const names = new Set(remote.map((x) => (x.inputs.metadata as { name: string }).name));
+    const findings = runPack(packResources(r.resources), "multi-cluster").filter(
+      (v) => v.kind === "Service" && names.has(v.name),
+    );
+    assert.deepEqual(
+      findings.map((v) => `${v.level} ${v.policy} ${v.name}: ${v.message}`),
+      [],
+    );
+  });
+
   it("single-cluster stacks get none of it", async () => {
     const r = await run("prod");
     assert.ok(!r.resources.some((x) => /mesh-root|istio-reader-token|istio-remote-secret/.test(x.name)));
