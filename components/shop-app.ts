@@ -90,6 +90,8 @@ export class ShopApp extends pulumi.ComponentResource {
       );
     });
     for (const x of plan.externalNames) createObject(prefix, x, inNamespaces);
+    // One mesh: Services of callees that run on other clusters (no pods here to guard).
+    for (const x of plan.meshServices) createObject(prefix, x, inNamespaces);
     this.routes = args.ingress.objects.map((obj) =>
       createObject(prefix, obj, { parent: this, dependsOn: [...allNamespaces, ...args.ingress.dependsOn] }),
     );

@@ -18,6 +18,7 @@ import { Platform } from "./platform";
 import { apiServerUrl, createRemoteSecret } from "./mesh";
 import { MESH_ROOT_CA, parseMeshRootCa } from "../lib/addons/mesh";
 import { oneMesh } from "../lib/cross-cluster";
+import { dialNames } from "../lib/placement";
 import { RENDER_PLACEHOLDER } from "../lib/render-secrets";
 import { SubmarinerBroker } from "./submariner";
 
@@ -51,6 +52,11 @@ export interface ClusterOutputs {
   appHost: string;
   /** In-cluster URLs of Grafana, Kiali and Jaeger, those that are on. */
   observability: ObservabilityUrls;
+  /**
+   * Per service the app's services on this cluster call: the DNS name they dial
+   * (`cluster.local`, also for remote services under one mesh; else `clusterset.local`).
+   */
+  dialNames: Record<string, string>;
 }
 
 export interface StackOutputs {
@@ -188,6 +194,7 @@ export function deployStack(platform: PlatformConfig, secrets: StackSecrets = {}
       ingressAddress: p.ingress.address,
       appHost: platform.app.host,
       observability: p.observability?.urls ?? {},
+      dialNames: dialNames(platform, app, platform.clusters[i].name),
     })),
     topology: topologyMermaid(platform, app),
     ...(platform.render ? { renderDirectory: platform.render.directory } : {}),

@@ -15,7 +15,8 @@ import {
 } from "./intent";
 import { K8sObject } from "./k8s-object";
 import type { ExternalSpec } from "./app-spec";
-import { clusterView, exportedServices } from "./placement";
+import { clusterView, exportedServices, remoteCallees } from "./placement";
+import { oneMesh } from "./cross-cluster";
 import { ShopPlan, planShopApp } from "./shop-app-plan";
 import { compileTraffic, serviceObjects, weightEdgeRoutes } from "./traffic";
 import { ACME_SOLVER_LABEL, clusterIssuerName } from "./addons/cert-manager";
@@ -82,19 +83,24 @@ export function planCluster(platform: PlatformConfig, app: ResolvedApp, clusterN
     ),
   );
   const policy = policyOptions(platform);
+  const callees = oneMesh(platform) ? remoteCallees(platform, app, clusterName) : [];
   const shop = planShopApp(app, view, {
     replicas: platform.app.replicas,
     autoscaling: platform.app.autoscaling,
     podDisruptionBudget: platform.app.podDisruptionBudget,
     namespaceLabels: platform.istio.enabled ? injectionLabels(platform) : {},
     policy,
+    // One mesh: the caller's cluster defines each remote callee's Service, so the caller
+    // dials <svc>.<ns>.svc.cluster.local and its sidecar routes to the endpoints istiod
+    // learned from the other clusters (Istio merges a host's endpoints across clusters).
+    remoteCallees: callees,
   });
   // The platform namespaces' flows join the app's intent document, so the pack checks both.
   const platformFlows = platformIntent(platform, app, view);
   if (platformFlows) {
     shop.intent = intentConfigMap(withPlatformIntent(intentDocument(app, policy, view), platformFlows));
   }
-  shop.traffic = compileTraffic(app, view, platform.app.traffic);
+  shop.traffic = compileTraffic(app, view, platform.app.traffic, new Set(callees.map((c) => c.service)));
   shop.egress = egressRouting(platform, calledExternals(app, view), egressCallers(app, view));
   const front = app.edges.find((e) => e.source.kind === "ingress-controller");
   const edgeObjects =
@@ -134,6 +140,7 @@ export function clusterPlanObjects(p: ClusterPlan): K8sObject[] {
     ...(p.shop.traffic ?? []),
     ...(p.shop.egress ?? []),
     ...p.shop.services.flatMap((s) => serviceObjects(s.spec, s.options)),
+    ...p.shop.meshServices,
     ...p.shop.externalNames,
     ...p.ingressObjects,
     ...p.exportObjects,

@@ -10,7 +10,7 @@ import { cidrsOverlap, parseCidr } from "./cidr";
 import { AppSpec } from "./app-spec";
 import { SHOP_APP } from "./default-app";
 import { ResolvedApp, resolveApp } from "./intent";
-import { crossClusterEdges } from "./cross-cluster";
+import { crossClusterEdges, oneMesh } from "./cross-cluster";
 import { alertsSchema } from "./alerts-config";
 import { platformPolicyProblems } from "./platform-policy-config";
 import { trafficProblems, trafficSchema, withVersions } from "./traffic";
@@ -665,6 +665,7 @@ export function parsePlatformConfig(raw: unknown): PlatformConfig {
         {
           environment: parsed.environment,
           mesh: parsed.istio.enabled,
+          oneMesh: oneMesh(parsed),
           ingressController: parsed.ingress.controller,
           app: spec,
           clusters: parsed.clusters,

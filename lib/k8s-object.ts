@@ -21,6 +21,13 @@ export interface K8sObject {
  */
 export const MANAGED_LABEL = "netplat.dev/managed";
 
+/**
+ * On a Service whose workload runs on other clusters (istio.oneMesh: the caller's cluster
+ * defines the callee's Service so its sidecars know the host): those clusters' names,
+ * comma-separated. The Service's selector matches no pod here, by design.
+ */
+export const RUNS_ON_ANNOTATION = "netplat.dev/runs-on";
+
 /** The labels every object the program writes carries: the tool, this program, the component. */
 export function platformLabels(
   component: string,

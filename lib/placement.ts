@@ -61,3 +61,69 @@ export function exportedServices(platform: PlatformConfig, app: ResolvedApp, clu
   }
   return [...wanted].sort();
 }
+
+/** A service this cluster's services call that runs only on other clusters, and where it runs. */
+export interface RemoteCallee {
+  service: string;
+  /** The clusters running its workload, sorted. */
+  runsOn: string[];
+}
+
+/**
+ * The services some service on this cluster calls (a declared edge) that this cluster does
+ * not run, sorted by name. Under one mesh each of them gets its Service here too, so the
+ * caller dials `<svc>.<ns>.svc.cluster.local` and its sidecar routes to the remote pods.
+ */
+export function remoteCallees(
+  platform: PlatformConfig,
+  app: ResolvedApp,
+  clusterName: string,
+): RemoteCallee[] {
+  const self = platform.clusters.find((c) => c.name === clusterName);
+  if (!self) throw new Error(`no cluster named "${clusterName}"`);
+  const local = servicesOn(self, app);
+  const called = new Set<string>();
+  for (const e of app.edges) {
+    if (
+      e.source.kind === "service" &&
+      e.destination.kind === "service" &&
+      local.has(e.source.name) &&
+      !local.has(e.destination.name)
+    ) {
+      called.add(e.destination.name);
+    }
+  }
+  return [...called].sort().map((service) => ({
+    service,
+    runsOn: platform.clusters
+      .filter((c) => servicesOn(c, app).has(service))
+      .map((c) => c.name)
+      .sort(),
+  }));
+}
+
+/**
+ * The DNS name this cluster's services dial for each service they call (a stack output):
+ * `<svc>.<ns>.svc.cluster.local` for a service that runs here, and under one mesh for one
+ * that runs elsewhere too (its Service is defined here); otherwise Submariner Lighthouse's
+ * `<svc>.<ns>.svc.clusterset.local`, the exported Service in the cluster that runs it.
+ */
+export function dialNames(
+  platform: PlatformConfig,
+  app: ResolvedApp,
+  clusterName: string,
+): Record<string, string> {
+  const self = platform.clusters.find((c) => c.name === clusterName);
+  if (!self) throw new Error(`no cluster named "${clusterName}"`);
+  const local = servicesOn(self, app);
+  const mesh = oneMesh(platform);
+  const out: Record<string, string> = {};
+  for (const e of app.edges) {
+    if (e.source.kind !== "service" || e.destination.kind !== "service" || !local.has(e.source.name))
+      continue;
+    const d = e.destination;
+    const domain = local.has(d.name) || mesh ? "cluster.local" : "clusterset.local";
+    out[d.name] = `${d.name}.${d.namespace}.svc.${domain}`;
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}

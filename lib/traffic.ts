@@ -137,6 +137,8 @@ export function withVersions(s: ServiceSpec, t: ServiceTraffic | undefined): Ser
 export interface TrafficContext {
   environment: "dev" | "prod";
   mesh: boolean;
+  /** The clusters are one mesh (istio.oneMesh): a remote caller's cluster gets the routing too. */
+  oneMesh?: boolean;
   ingressController: string;
   app: AppSpec;
   /** Placement: which services each cluster runs (all when `services` is absent). */
@@ -274,16 +276,18 @@ export function trafficProblems(traffic: TrafficConfig, ctx: TrafficContext, at:
           );
       }
     }
-    // Cross-cluster callers dial through Submariner, and no sidecar there knows this cluster's subsets.
+    // Cross-cluster callers dial through Submariner, and no sidecar there knows this cluster's
+    // subsets; under one mesh their own cluster gets the routing (lib/cluster-plan.ts).
     const here = runsOn(name);
     const remoteCallers = edges
       .filter((e) => e?.to === name && byName.has(e.from))
       .map((e) => e!.from)
       .filter((c) => runsOn(c).some((k) => !here.includes(k)));
-    if (ctx.clusters.length > 1 && remoteCallers.length > 0) {
+    if (ctx.clusters.length > 1 && remoteCallers.length > 0 && !ctx.oneMesh) {
       problems.push(
         `${key}: ${name} is called across clusters by ${[...new Set(remoteCallers)].join(", ")} (through Submariner), ` +
-          "where no sidecar applies this cluster's VirtualService; manage traffic only for services whose callers share their cluster",
+          "where no sidecar applies this cluster's VirtualService; manage traffic only for services whose callers " +
+          "share their cluster, or make the clusters one mesh (istio.oneMesh: true)",
       );
     }
   }
@@ -348,12 +352,21 @@ function destinations(app: AppSpec, s: ServiceSpec): Route[] {
  * config: a DestinationRule (subsets) where there are versions, a VirtualService
  * (weights, timeout, retries, faults). The fault route comes first, matched on the
  * callers' `app.kubernetes.io/name` when `fault.from` names them.
+ *
+ * `remoteCallees`: under one mesh, the services called from this cluster that run on
+ * others. Their routing is written here too: a sidecar takes its routes from its own
+ * cluster's istiod, which reads configuration only from its own cluster.
  */
-export function compileTraffic(app: ResolvedApp, view: ClusterView, traffic: TrafficConfig): K8sObject[] {
+export function compileTraffic(
+  app: ResolvedApp,
+  view: ClusterView,
+  traffic: TrafficConfig,
+  remoteCallees: ReadonlySet<string> = new Set(),
+): K8sObject[] {
   const out: K8sObject[] = [];
   for (const s of app.spec.services) {
     const t = traffic[s.name];
-    if (!t || !view.local.has(s.name)) continue;
+    if (!t || !(view.local.has(s.name) || remoteCallees.has(s.name))) continue;
     const namespace = namespaceOf(app.spec, s);
     const host = hostOf(app.spec, s);
     const labels = platformLabels("traffic-management");

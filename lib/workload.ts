@@ -102,6 +102,33 @@ function meta(name: string, namespace: string, labels: Record<string, string>) {
   return { name, namespace, labels };
 }
 
+/**
+ * The ClusterIP Service clients dial (`<name>.<namespace>.svc.cluster.local`), selecting
+ * the service's pods by name. Under one mesh (istio.oneMesh) a caller's cluster gets the
+ * same Service for a service that runs elsewhere (lib/cluster-plan.ts), so Istio merges
+ * the endpoints of every cluster under that host name.
+ */
+export function clusterIpService(
+  s: ServiceSpec,
+  o: Pick<WorkloadOptions, "namespace" | "partOf">,
+): K8sObject {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: meta(s.name, o.namespace, podLabels(s, o.partOf)),
+    spec: {
+      type: "ClusterIP",
+      selector: { [NAME_LABEL]: s.name },
+      ports: portsOf(s).map((p) => ({
+        name: p.name,
+        port: p.servicePort,
+        targetPort: p.name,
+        protocol: "TCP",
+      })),
+    },
+  };
+}
+
 export function microserviceObjects(s: ServiceSpec, o: WorkloadOptions): K8sObject[] {
   const labels = podLabels(s, o.partOf);
   const selector = { matchLabels: { [NAME_LABEL]: s.name } };
@@ -113,16 +140,7 @@ export function microserviceObjects(s: ServiceSpec, o: WorkloadOptions): K8sObje
       metadata: meta(s.name, o.namespace, labels),
       automountServiceAccountToken: false,
     },
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: meta(s.name, o.namespace, labels),
-      spec: {
-        type: "ClusterIP",
-        selector: { [NAME_LABEL]: s.name },
-        ports: ports.map((p) => ({ name: p.name, port: p.servicePort, targetPort: p.name, protocol: "TCP" })),
-      },
-    },
+    clusterIpService(s, o),
   ];
   const template = { metadata: { labels }, spec: podSpec(s) };
   if (s.stateful) {

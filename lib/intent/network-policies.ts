@@ -61,6 +61,16 @@ function edgeName(e: ResolvedEdge, direction: "ingress" | "egress"): string {
   return `allow-${e.from}-to-${e.to}-${e.protocol.toLowerCase()}-${e.port}-${direction}`;
 }
 
+/** The namespace's default-deny: both types listed with no rules, nothing in or out until an allow adds it. */
+export function defaultDeny(namespace: string): K8sObject {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: DEFAULT_DENY_NAME, namespace, labels: platformLabels("traffic-intent") },
+    spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+  };
+}
+
 /**
  * Every NetworkPolicy of one cluster: default-deny per app namespace, DNS (and istiod,
  * Prometheus) allowances, and an egress + ingress pair per edge on that one port.
@@ -76,13 +86,7 @@ export function compileNetworkPolicies(
   // in the namespace (cert-manager's HTTP-01 solvers, say) get only what they need.
   const appPods: LabelSelector = { matchLabels: { [PART_OF_LABEL]: app.spec.namespace } };
   for (const ns of localNamespaces(app, view)) {
-    out.push({
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
-      metadata: { name: DEFAULT_DENY_NAME, namespace: ns, labels: platformLabels("traffic-intent") },
-      // Both types listed with no rules: nothing in, nothing out, until an allow adds it.
-      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-    });
+    out.push(defaultDeny(ns));
     out.push(
       networkPolicy(
         "allow-dns-egress",

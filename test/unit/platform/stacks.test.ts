@@ -292,6 +292,44 @@ describe("stack multi-cluster: one mesh (under mocks)", () => {
     });
   }
 
+  it("us-east-1 defines the Services of inventory and payment (run in us-west-2) without their workloads, and its callers dial them by cluster.local", async () => {
+    const r = await run("multi-cluster");
+    const east = on(r, "us-east-1");
+    for (const name of ["inventory", "payment"]) {
+      const svc = named(east, "Service", name);
+      assert.equal(svc.length, 1, `${name}'s Service on us-east-1`);
+      const meta = svc[0].inputs.metadata as { namespace: string; annotations?: Record<string, string> };
+      assert.equal(meta.namespace, "shop");
+      assert.equal(meta.annotations?.["netplat.dev/runs-on"], "us-west-2");
+      assert.deepEqual(named(east, "Deployment", name), [], `no ${name} Deployment on us-east-1`);
+      assert.equal(named(on(r, "us-west-2"), "Deployment", name).length, 1);
+    }
+    const dial = (c: string) => r.outputs.clusters.find((x) => x.name === c)!.dialNames;
+    assert.equal(dial("us-east-1").inventory, "inventory.shop.svc.cluster.local");
+    assert.equal(dial("us-east-1").payment, "payment.shop.svc.cluster.local");
+    const west = on(r, "us-west-2");
+    for (const name of ["frontend", "orders", "events"]) assert.deepEqual(named(west, "Service", name), []);
+  });
+
+  it("the policy pack finds nothing, at any level, on those Services (no rule needs a Service to select local pods)", async () => {
+    const r = await run("multi-cluster");
+    const remote = r.resources.filter(
+      (x) =>
+        x.type === "kubernetes:core/v1:Service" &&
+        (x.inputs.metadata as { annotations?: Record<string, string> }).annotations?.["netplat.dev/runs-on"],
+    );
+    assert.equal(remote.length, 2);
+    // Findings name the object (kind, namespace, name): this also covers the callee's own Service.
+    const names = new Set(remote.map((x) => (x.inputs.metadata as { name: string }).name));
+    const findings = runPack(packResources(r.resources), "multi-cluster").filter(
+      (v) => v.kind === "Service" && names.has(v.name),
+    );
+    assert.deepEqual(
+      findings.map((v) => `${v.level} ${v.policy} ${v.name}: ${v.message}`),
+      [],
+    );
+  });
+
   it("single-cluster stacks get none of it", async () => {
     const r = await run("prod");
     assert.ok(!r.resources.some((x) => /mesh-root|istio-reader-token|istio-remote-secret/.test(x.name)));

@@ -180,17 +180,28 @@ describe("traffic management: config at the door", () => {
     assert.deepEqual(problems(c), []);
   });
 
-  it("refuses traffic config for a service called across clusters (multi-cluster)", () => {
+  it("refuses traffic config for a service called across clusters (multi-cluster) unless the clusters are one mesh", () => {
     const c = raw("multi-cluster");
+    // Without one mesh (PERMISSIVE in dev, where cross-cluster edges are accepted).
+    delete c.istio.oneMesh;
+    c.istio.mtlsMode = "PERMISSIVE";
+    c.environment = "dev";
+    c.platformNetworkPolicies = true;
     c.app.traffic = { inventory: { timeout: "2s" } };
     assert.ok(
       problems(c).some((p) =>
-        /app\.traffic\.inventory: inventory is called across clusters by frontend, orders/.test(p),
+        /app\.traffic\.inventory: inventory is called across clusters by frontend, orders .*or make the clusters one mesh \(istio\.oneMesh: true\)/.test(
+          p,
+        ),
       ),
       problems(c).join("\n"),
     );
     c.app.traffic = { orders: { timeout: "2s" } };
     assert.deepEqual(problems(c), []);
+    // One mesh: the callers' cluster gets inventory's routing too (test/unit/platform/one-mesh.test.ts).
+    const mesh = raw("multi-cluster");
+    mesh.app.traffic = { inventory: { timeout: "2s" } };
+    assert.deepEqual(problems(mesh), []);
   });
 });
 
