@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_KEY, CONFIG_NAMESPACE, ConfigError, parsePlatformConfig } from "./lib/config";
 import { StackOutputs, deployStack } from "./components/stack";
 import { renderCapabilityProblems } from "./lib/kube-version";
-import { preflightProblems } from "./lib/preflight";
+import { ambientCredentialProblems, preflightProblems } from "./lib/preflight";
 import {
   GRAFANA_ADMIN_PASSWORD,
   KIALI_SIGNING_KEY,
@@ -41,6 +41,11 @@ export = async (): Promise<StackOutputs> => {
     if (problems.length > 0) throw new pulumi.RunError(`render mode:\n  - ${problems.join("\n  - ")}`);
   }
   const kubeconfigs = config.getSecretObject<Record<string, string>>("kubeconfigs");
+  if (!platform.render && !kubeconfigs) {
+    const problems = ambientCredentialProblems(platform.clusters);
+    if (problems.length > 0)
+      throw new pulumi.RunError(`clusters without credentials of their own:\n  - ${problems.join("\n  - ")}`);
+  }
   if (!platform.render && kubeconfigs) {
     // Every cluster reachable, ready, with valid credentials and the expected version, or
     // nothing is registered: a multi-cluster deploy never half-applies to the clusters that answered.

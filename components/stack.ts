@@ -20,10 +20,15 @@ import { MESH_ROOT_CA, parseMeshRootCa } from "../lib/addons/mesh";
 import { oneMesh } from "../lib/cross-cluster";
 import { dialNames } from "../lib/placement";
 import { RENDER_PLACEHOLDER } from "../lib/render-secrets";
+import { kubeconfigFor } from "../lib/preflight";
 import { SubmarinerBroker } from "./submariner";
 
 export interface StackSecrets {
-  /** kubeconfig per cluster name (the secret `k8s-netplat:kubeconfigs`); a missing one means $KUBECONFIG. */
+  /**
+   * kubeconfig per cluster name (the secret `k8s-netplat:kubeconfigs`): a cluster missing
+   * from it is an error. Without the secret at all, every provider uses the ambient
+   * kubeconfig with the cluster's `context` (index.ts refuses clusters that would share one).
+   */
   kubeconfigs?: pulumi.Output<Record<string, string>>;
   /**
    * The Submariner broker client's token and CA (`k8s-netplat:submarinerBrokerToken`,
@@ -87,7 +92,7 @@ export function clusterProvider(
     });
   }
   return new k8s.Provider(cluster.name, {
-    kubeconfig: secrets.kubeconfigs?.apply((all) => all[cluster.name]),
+    kubeconfig: secrets.kubeconfigs?.apply((all) => kubeconfigFor(cluster.name, all)),
     context: cluster.context,
   });
 }

@@ -10,7 +10,7 @@ import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { preflightProblems } from "../../../lib/preflight";
+import { ambientCredentialProblems, kubeconfigFor, preflightProblems } from "../../../lib/preflight";
 import {
   endpointFromKubeconfig,
   parseKubeVersion,
@@ -168,6 +168,35 @@ describe("render mode's capability check", () => {
       assert.match(
         p[0],
         /^cluster us-west-2: no entry in the kubeconfigs secret \(entries: dev\); set it with: pulumi config set --secret/,
+      );
+    });
+
+    it("gives a provider the cluster's own kubeconfig, and refuses one missing from the secret", () => {
+      assert.equal(kubeconfigFor("dev", { dev: "apiVersion: v1" }), "apiVersion: v1");
+      assert.throws(
+        () => kubeconfigFor("us-west-2", { dev: "apiVersion: v1" }),
+        /^Error: cluster us-west-2: no entry in the kubeconfigs secret \(entries: dev\); set it with/,
+      );
+    });
+
+    it("without the secret, refuses clusters that would share the ambient kubeconfig's context", () => {
+      assert.deepEqual(ambientCredentialProblems([{ name: "dev" }]), [], "one cluster: its current context");
+      assert.deepEqual(
+        ambientCredentialProblems([
+          { name: "a", context: "a" },
+          { name: "b", context: "b" },
+        ]),
+        [],
+      );
+      const none = ambientCredentialProblems([{ name: "a", context: "a" }, { name: "b" }]);
+      assert.equal(none.length, 1);
+      assert.match(none[0], /^cluster b: no entry in a kubeconfigs secret and no clusters\[\]\.context/);
+      assert.deepEqual(
+        ambientCredentialProblems([
+          { name: "a", context: "shared" },
+          { name: "b", context: "shared" },
+        ]),
+        ["clusters a and b both use context shared: each cluster needs its own"],
       );
     });
 
