@@ -45,6 +45,13 @@ function createdObjects(json: PreviewJson, type: string): string[] {
     .sort();
 }
 
+/** A selector's empty `matchLabels`/`matchExpressions`, which the provider drops (both select all). */
+const emptySelectorTerm = (k: string, x: unknown) =>
+  (k === "matchLabels" || k === "matchExpressions") &&
+  typeof x === "object" &&
+  x !== null &&
+  Object.keys(x).length === 0;
+
 /** JSON with object keys sorted, so equal objects print equal. */
 function canonical(v: unknown): string {
   const sort = (x: unknown): unknown =>
@@ -54,6 +61,7 @@ function canonical(v: unknown): string {
         ? Object.fromEntries(
             Object.keys(x)
               .sort()
+              .filter((k) => !emptySelectorTerm(k, (x as Record<string, unknown>)[k]))
               .map((k) => [k, sort((x as Record<string, unknown>)[k])]),
           )
         : x;
