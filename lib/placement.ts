@@ -15,6 +15,25 @@ import { oneMesh, servicesOn } from "./cross-cluster";
 
 export { servicesOn };
 
+/** The services the named cluster runs; an unknown name is a programming error. */
+function servicesOfCluster(platform: PlatformConfig, app: ResolvedApp, clusterName: string): Set<string> {
+  const self = platform.clusters.find((c) => c.name === clusterName);
+  if (!self) throw new Error(`no cluster named "${clusterName}"`);
+  return servicesOn(self, app);
+}
+
+/** The declared service-to-service edges whose caller is one of `callers`. */
+function callsFrom(
+  app: ResolvedApp,
+  callers: ReadonlySet<string>,
+): Array<{ name: string; namespace: string }> {
+  return app.edges.flatMap((e) =>
+    e.source.kind === "service" && e.destination.kind === "service" && callers.has(e.source.name)
+      ? [{ name: e.destination.name, namespace: e.destination.namespace }]
+      : [],
+  );
+}
+
 export function clusterView(
   platform: PlatformConfig,
   app: ResolvedApp,
@@ -22,9 +41,7 @@ export function clusterView(
   globalCidrOf: (cluster: ClusterConfig) => string,
 ): ClusterView {
   const globalnet = platform.submariner?.globalnet ?? false;
-  const self = platform.clusters.find((c) => c.name === clusterName);
-  if (!self) throw new Error(`no cluster named "${clusterName}"`);
-  const local = servicesOn(self, app);
+  const local = servicesOfCluster(platform, app, clusterName);
   const hosts = (service: string) =>
     platform.clusters.filter((c) => c.name !== clusterName && servicesOn(c, app).has(service));
   // One mesh: the client's sidecar dials the remote pods themselves, on the pod port.
@@ -41,22 +58,12 @@ export function clusterView(
 
 /** Services some other cluster calls, which must therefore be exported from this one. */
 export function exportedServices(platform: PlatformConfig, app: ResolvedApp, clusterName: string): string[] {
-  const self = platform.clusters.find((c) => c.name === clusterName);
-  if (!self) throw new Error(`no cluster named "${clusterName}"`);
-  const local = servicesOn(self, app);
+  const local = servicesOfCluster(platform, app, clusterName);
   const wanted = new Set<string>();
   for (const other of platform.clusters.filter((c) => c.name !== clusterName)) {
     const theirs = servicesOn(other, app);
-    for (const e of app.edges) {
-      if (
-        e.source.kind === "service" &&
-        e.destination.kind === "service" &&
-        theirs.has(e.source.name) &&
-        !theirs.has(e.destination.name) &&
-        local.has(e.destination.name)
-      ) {
-        wanted.add(e.destination.name);
-      }
+    for (const callee of callsFrom(app, theirs)) {
+      if (!theirs.has(callee.name) && local.has(callee.name)) wanted.add(callee.name);
     }
   }
   return [...wanted].sort();
@@ -79,20 +86,12 @@ export function remoteCallees(
   app: ResolvedApp,
   clusterName: string,
 ): RemoteCallee[] {
-  const self = platform.clusters.find((c) => c.name === clusterName);
-  if (!self) throw new Error(`no cluster named "${clusterName}"`);
-  const local = servicesOn(self, app);
-  const called = new Set<string>();
-  for (const e of app.edges) {
-    if (
-      e.source.kind === "service" &&
-      e.destination.kind === "service" &&
-      local.has(e.source.name) &&
-      !local.has(e.destination.name)
-    ) {
-      called.add(e.destination.name);
-    }
-  }
+  const local = servicesOfCluster(platform, app, clusterName);
+  const called = new Set(
+    callsFrom(app, local)
+      .map((callee) => callee.name)
+      .filter((name) => !local.has(name)),
+  );
   return [...called].sort().map((service) => ({
     service,
     runsOn: platform.clusters
@@ -113,15 +112,10 @@ export function dialNames(
   app: ResolvedApp,
   clusterName: string,
 ): Record<string, string> {
-  const self = platform.clusters.find((c) => c.name === clusterName);
-  if (!self) throw new Error(`no cluster named "${clusterName}"`);
-  const local = servicesOn(self, app);
+  const local = servicesOfCluster(platform, app, clusterName);
   const mesh = oneMesh(platform);
   const out: Record<string, string> = {};
-  for (const e of app.edges) {
-    if (e.source.kind !== "service" || e.destination.kind !== "service" || !local.has(e.source.name))
-      continue;
-    const d = e.destination;
+  for (const d of callsFrom(app, local)) {
     const domain = local.has(d.name) || mesh ? "cluster.local" : "clusterset.local";
     out[d.name] = `${d.name}.${d.namespace}.svc.${domain}`;
   }
