@@ -122,17 +122,14 @@ export function renderStackCharts(stack: string, mirror: string): Promise<Render
           const values = withPlaceholders(c.values, "") as Record<string, unknown>;
           // As the program sends them: its rewrites of single chart objects (lib/chart-rewrites.ts),
           // and beside them the Helm hooks it creates itself (lib/chart-hooks.ts).
-          // `helm template` runs without the chart's hooks, as the provider does; an object of
-          // the program's own takes the place of a chart object of the same kind and name.
+          // `helm template` runs without the chart's hooks, as the provider does.
           const sent = helmTemplate(c.dir, { ...c, values }).map(
             (o) =>
               (rewriteChartObject(c.key, typeTokenFor(o.apiVersion, o.kind), o) as K8sObject | undefined) ??
               o,
           );
           const hooks = sent.flatMap((o) => hookObjectsFor(c.key, typeTokenFor(o.apiVersion, o.kind), o));
-          const id = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
-          const replaced = new Set(hooks.map(id));
-          const objects = [...sent.filter((o) => !replaced.has(id(o))), ...hooks];
+          const objects = [...sent, ...hooks];
           return { ...c, values, objects };
         }),
       })),
