@@ -31,17 +31,28 @@ interface PreviewJson {
   changeSummary?: Record<string, number>;
 }
 
-/** What the engine would create of one type: each object's namespace, name and spec, sorted. */
-function createdObjects(json: PreviewJson, type: string): string[] {
+interface CreatedObject {
+  at: string;
+  spec: Record<string, unknown>;
+}
+
+/** What the engine would create of one type: each object's `namespace/name` and spec. */
+function createdInputs(json: PreviewJson, type: string): CreatedObject[] {
   return json.steps
     .filter((s) => s.op === "create" && (s.newState?.type ?? s.urn.split("::")[2]) === type)
     .map((s) => {
       const o = (s.newState?.inputs ?? {}) as {
         metadata?: { namespace?: string; name?: string };
-        spec?: unknown;
+        spec?: Record<string, unknown>;
       };
-      return canonical({ at: `${o.metadata?.namespace}/${o.metadata?.name}`, spec: o.spec });
-    })
+      return { at: `${o.metadata?.namespace}/${o.metadata?.name}`, spec: o.spec ?? {} };
+    });
+}
+
+/** createdInputs printed canonically and sorted, to compare with plannedObjects. */
+function createdObjects(json: PreviewJson, type: string): string[] {
+  return createdInputs(json, type)
+    .map((o) => canonical(o))
     .sort();
 }
 
@@ -121,9 +132,7 @@ describe("real engine, offline", () => {
         }
         // And what the compiled set must hold whatever the compiler: every app namespace
         // denies all traffic by default (an empty pod selector, both directions, no rule).
-        const policies = createdObjects(json, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map(
-          (x) => JSON.parse(x) as { at: string; spec: Record<string, unknown> },
-        );
+        const policies = createdInputs(json, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
         const platform = parsePlatformConfig(readRawPlatformConfig(stackFile(stack)));
         const namespaces = resolveApp(platform.app.spec).namespaces;
         assert.ok(namespaces.length > 0);
